@@ -1,0 +1,107 @@
+// The platform layer: the one interface through which libcpmu reaches PCI
+// configuration space, BAR windows and interrupts. Backends: Linux (libpci and
+// sysfs), dump files (lspci -xxxx text) and the simulator (cxlsim).
+// No layer above this one knows which backend it runs on.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cpmu/pci_address.hpp"
+#include "cpmu/result.hpp"
+
+namespace cpmu {
+
+struct BarInfo {
+  unsigned index = 0;
+  std::uint64_t base = 0;      // bus address, flags removed; 0 if unknown
+  std::uint64_t size = 0;      // 0 if unimplemented or unknown (dumps carry no sizes)
+  bool io = false;
+  bool is_64bit = false;
+  bool prefetchable = false;
+};
+
+struct PciFunctionInfo {
+  PciAddress address;
+  std::uint16_t vendor_id = 0;
+  std::uint16_t device_id = 0;
+  std::uint32_t class_code = 0;   // 24 bits: base class, subclass, prog-if
+  std::uint8_t revision = 0;
+  std::uint8_t header_type = 0;   // layout, without the multi-function bit
+  std::vector<BarInfo> bars;      // implemented BARs only
+  std::string driver;             // bound kernel driver, empty if none or unknown
+  std::string sysfs_path;         // empty where the backend has no sysfs
+};
+
+// A mapped BAR window [offset, offset + size). Accesses are relative to the
+// window and must be naturally aligned and inside it: a violation is a caller
+// bug and returns all ones (reads) or is dropped (writes), never UB.
+class Mmio {
+ public:
+  virtual ~Mmio() = default;
+  virtual std::uint64_t size() const = 0;
+  virtual std::uint32_t read32(std::uint64_t offset) = 0;
+  virtual std::uint64_t read64(std::uint64_t offset) = 0;
+  virtual void write32(std::uint64_t offset, std::uint32_t value) = 0;
+  virtual void write64(std::uint64_t offset, std::uint64_t value) = 0;
+};
+
+// An interrupt for one MSI/MSI-X message number, delivered as a pollable fd:
+// readable while at least one interrupt is pending; consume() returns how
+// many arrived since the last call and makes the fd unreadable again.
+class InterruptSource {
+ public:
+  virtual ~InterruptSource() = default;
+  virtual int fd() const = 0;
+  virtual Result<std::uint64_t> consume() = 0;
+};
+
+class Platform {
+ public:
+  virtual ~Platform() = default;
+
+  // The backend's name, as --backend takes it: "linux", "dump", "sim".
+  virtual std::string name() const = 0;
+
+  virtual Result<std::vector<PciFunctionInfo>> enumerate() = 0;
+
+  // As much of the function's config space as can be read (64, 256 or 4096
+  // bytes). A backend that can only read a cut-down space (e.g. Linux without
+  // root) says so with an error rather than returning a short buffer, unless
+  // allow_partial is set.
+  virtual Result<std::vector<std::uint8_t>> read_config(const PciAddress& address,
+                                                        bool allow_partial = false) = 0;
+  virtual Result<std::uint32_t> config_read32(const PciAddress& address, unsigned offset) = 0;
+  virtual Status config_write32(const PciAddress& address, unsigned offset, std::uint32_t value) = 0;
+
+  virtual Result<std::unique_ptr<Mmio>> map_bar(const PciAddress& address, unsigned bar,
+                                                std::uint64_t offset, std::uint64_t size) = 0;
+
+  virtual Result<std::unique_ptr<InterruptSource>> interrupt(const PciAddress& address,
+                                                             unsigned vector) = 0;
+};
+
+// Backends, in the pciutils access-method style: a table of names, help lines
+// and factories.
+struct PlatformOptions {
+  std::string backend = "linux";   // "linux", "dump", "sim"
+  std::string sysfs_root;          // linux: root of the PCI sysfs tree (default /sys/bus/pci)
+  std::string dump_file;           // dump: lspci -xxxx text
+};
+
+struct PlatformBackend {
+  const char* name;
+  const char* help;
+  Result<std::unique_ptr<Platform>> (*open)(const PlatformOptions&);
+};
+
+// The backends built into libcpmu ("linux", "dump"). The simulator's backend
+// lives in cxlsim and is opened through cxlsim's own API.
+const std::vector<PlatformBackend>& platform_backends();
+Result<std::unique_ptr<Platform>> open_platform(const PlatformOptions& options);
+
+}  // namespace cpmu

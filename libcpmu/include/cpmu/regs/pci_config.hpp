@@ -1,0 +1,130 @@
+// PCI/PCIe configuration space layout: the standard header, the capability
+// list, the PCI Express capability and the extended capability chain.
+// Source: ../shared/reference/cxl-facts.md §1.1 (extended capability walk) and
+// the PCI Local Bus / PCIe Base specifications' standard header, restated.
+#pragma once
+
+#include <cstdint>
+
+#include "cpmu/regs/bitfield.hpp"
+
+namespace cpmu::regs::pci {
+
+inline constexpr unsigned kConfigSize = 4096;        // PCIe extended config space
+inline constexpr unsigned kLegacyConfigSize = 256;   // conventional PCI
+inline constexpr unsigned kUnprivilegedSize = 64;    // what sysfs shows a non-root reader
+
+// Standard header (both types).
+inline constexpr unsigned kVendorId = 0x00;     // 16
+inline constexpr unsigned kDeviceId = 0x02;     // 16
+inline constexpr unsigned kCommand = 0x04;      // 16
+inline constexpr unsigned kStatus = 0x06;       // 16
+inline constexpr unsigned kRevision = 0x08;     // 8
+inline constexpr unsigned kProgIf = 0x09;       // 8; class code is 0x09..0x0b
+inline constexpr unsigned kHeaderType = 0x0e;   // 8
+inline constexpr unsigned kBar0 = 0x10;         // 32 each, 6 (type 0) or 2 (type 1)
+inline constexpr unsigned kSubsystemVendorId = 0x2c;  // type 0 only
+inline constexpr unsigned kSubsystemId = 0x2e;        // type 0 only
+inline constexpr unsigned kCapPointer = 0x34;   // 8
+inline constexpr unsigned kInterruptPin = 0x3d; // 8
+
+namespace command {
+inline constexpr Field kMemorySpace = bit(1);
+inline constexpr Field kBusMaster = bit(2);
+}  // namespace command
+namespace status {
+inline constexpr Field kCapList = bit(4);
+}  // namespace status
+namespace header_type {
+inline constexpr Field kLayout = bits(6, 0);    // 0 = endpoint, 1 = PCI-PCI bridge
+inline constexpr Field kMultiFunction = bit(7);
+inline constexpr unsigned kEndpoint = 0;
+inline constexpr unsigned kBridge = 1;
+}  // namespace header_type
+
+inline constexpr unsigned kBarCountType0 = 6;
+inline constexpr unsigned kBarCountType1 = 2;
+constexpr unsigned bar_offset(unsigned index) { return kBar0 + 4 * index; }
+namespace bar {
+inline constexpr Field kIoSpace = bit(0);
+inline constexpr Field kMemType = bits(2, 1);   // 0 = 32-bit, 2 = 64-bit
+inline constexpr Field kPrefetchable = bit(3);
+inline constexpr unsigned kMemType64 = 2;
+inline constexpr std::uint32_t kMemAddressMask = 0xfffffff0;
+}  // namespace bar
+
+// Type 1 (bridge) bus numbers.
+inline constexpr unsigned kPrimaryBus = 0x18;
+inline constexpr unsigned kSecondaryBus = 0x19;
+inline constexpr unsigned kSubordinateBus = 0x1a;
+inline constexpr unsigned kMemoryBase = 0x20;   // 16
+inline constexpr unsigned kMemoryLimit = 0x22;  // 16
+
+// Capability list: byte 0 ID, byte 1 next pointer.
+namespace cap_id {
+inline constexpr unsigned kPowerManagement = 0x01;
+inline constexpr unsigned kMsi = 0x05;
+inline constexpr unsigned kPcie = 0x10;
+inline constexpr unsigned kMsix = 0x11;
+}  // namespace cap_id
+
+// PCI Express capability (ID 0x10), offsets from the capability.
+namespace pcie {
+inline constexpr unsigned kCapabilities = 0x02;   // 16
+inline constexpr unsigned kDeviceCap = 0x04;      // 32
+inline constexpr unsigned kLinkCap = 0x0c;        // 32
+inline constexpr unsigned kLinkStatus = 0x12;     // 16
+inline constexpr unsigned kSize = 0x3c;           // v2 capability length
+inline constexpr Field kCapVersion = bits(3, 0);
+inline constexpr Field kPortType = bits(7, 4);
+inline constexpr Field kLinkMaxSpeed = bits(3, 0);
+inline constexpr Field kLinkMaxWidth = bits(9, 4);
+inline constexpr Field kLinkPortNumber = bits(31, 24);
+inline constexpr Field kLinkSpeed = bits(3, 0);
+inline constexpr Field kLinkWidth = bits(9, 4);
+// Device/port type values.
+inline constexpr unsigned kTypeEndpoint = 0x0;
+inline constexpr unsigned kTypeLegacyEndpoint = 0x1;
+inline constexpr unsigned kTypeRootPort = 0x4;
+inline constexpr unsigned kTypeUpstreamPort = 0x5;
+inline constexpr unsigned kTypeDownstreamPort = 0x6;
+inline constexpr unsigned kTypeRcIntegratedEndpoint = 0x9;
+inline constexpr unsigned kTypeRcEventCollector = 0xa;
+// Link speed encodings 1..6 = 2.5, 5, 8, 16, 32, 64 GT/s.
+inline constexpr unsigned kMaxSpeedCode = 6;
+}  // namespace pcie
+
+// MSI-X capability (ID 0x11), offsets from the capability.
+namespace msix {
+inline constexpr unsigned kControl = 0x02;   // 16: table size - 1 in bits 10:0
+inline constexpr unsigned kTable = 0x04;     // 32: BIR 2:0, offset 31:3
+inline constexpr unsigned kPba = 0x08;       // 32
+inline constexpr unsigned kSize = 0x0c;
+inline constexpr Field kTableSize = bits(10, 0);
+inline constexpr Field kBir = bits(2, 0);
+}  // namespace msix
+
+// Extended capabilities (facts §1.1).
+inline constexpr unsigned kExtCapStart = 0x100;
+inline constexpr unsigned kMaxExtCapSteps = (kConfigSize - kLegacyConfigSize) / 8;  // 480
+namespace ext_cap {
+inline constexpr Field kId = bits(15, 0);
+inline constexpr Field kVersion = bits(19, 16);
+inline constexpr Field kNext = bits(31, 20);
+inline constexpr std::uint32_t kNextAlignMask = 0xffc;
+}  // namespace ext_cap
+namespace ext_cap_id {
+inline constexpr unsigned kAer = 0x01;
+inline constexpr unsigned kDsn = 0x03;
+inline constexpr unsigned kDvsec = 0x23;
+inline constexpr unsigned kDoe = 0x2e;
+}  // namespace ext_cap_id
+
+// Device Serial Number (ext cap 0x03): 64-bit serial at +0x04.
+namespace dsn {
+inline constexpr unsigned kSerialLow = 0x04;
+inline constexpr unsigned kSerialHigh = 0x08;
+inline constexpr unsigned kSize = 0x0c;
+}  // namespace dsn
+
+}  // namespace cpmu::regs::pci
