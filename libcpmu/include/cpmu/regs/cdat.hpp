@@ -13,6 +13,7 @@ inline constexpr unsigned kRevision = 4;   // 1
 inline constexpr unsigned kChecksum = 5;   // 1: whole table sums to 0 mod 256
 inline constexpr unsigned kSequence = 12;  // 4
 inline constexpr unsigned kSize = 16;
+inline constexpr std::uint8_t kRevision2 = 2;   // what QEMU emits (CXL_CDAT_REV)
 }  // namespace header
 
 // Common structure header.
@@ -39,6 +40,9 @@ inline constexpr unsigned kFlags = 4, kHandle = 5, kSize = 8;
 }  // namespace dsis
 namespace dsemts {
 inline constexpr unsigned kHandle = 4, kMemoryType = 5, kDpaOffset = 8, kDpaLength = 16, kSize = 24;
+// The values QEMU uses; the full EFI type/attribute encoding is UNVERIFIED.
+inline constexpr std::uint8_t kMemoryTypeVolatileSp = 1;   // EfiConventionalMemory + EFI_MEMORY_SP
+inline constexpr std::uint8_t kMemoryTypePersistent = 2;
 }  // namespace dsemts
 namespace sslbis {
 inline constexpr unsigned kDataType = 4, kBaseUnit = 8, kFirstEntry = 16, kEntrySize = 8, kHeaderSize = 16;
@@ -52,5 +56,7 @@ enum class HmatType : std::uint8_t {
   kAccessLatency = 0, kReadLatency = 1, kWriteLatency = 2,
   kAccessBandwidth = 3, kReadBandwidth = 4, kWriteBandwidth = 5,
 };
+// A 16-bit DSLBIS/SSLBIS entry (value = entry x base unit); 0 and this mean "no value".
+inline constexpr std::uint16_t kEntryInvalid = 0xffff;
 
 }  // namespace cpmu::regs::cdat
