@@ -63,4 +63,42 @@ inline constexpr unsigned kTypeFixed = 1;
 inline constexpr unsigned kTypeConfigurable = 2;
 }  // namespace counter_cfg
 
+// Event identifiers (facts §3.3). Spec-defined events carry the CXL vendor ID
+// (dvsec::kCxlVendorId) as Event Vendor ID; a group ID is a value of
+// event_cap_reg::kGroupId, an event bit is a bit of counter_cfg::kEvents.
+namespace event_group {
+inline constexpr std::uint16_t kClockTicks = 0x0000;
+inline constexpr std::uint16_t kD2hReq = 0x0010;
+inline constexpr std::uint16_t kD2hRsp = 0x0011;
+inline constexpr std::uint16_t kH2dReq = 0x0012;
+inline constexpr std::uint16_t kH2dRsp = 0x0013;
+inline constexpr std::uint16_t kCacheData = 0x0014;
+inline constexpr std::uint16_t kM2sReq = 0x0020;
+inline constexpr std::uint16_t kM2sRwd = 0x0021;
+inline constexpr std::uint16_t kM2sBiRsp = 0x0022;
+inline constexpr std::uint16_t kS2mBiSnp = 0x0023;
+inline constexpr std::uint16_t kS2mNdr = 0x0024;
+inline constexpr std::uint16_t kS2mDrs = 0x0025;
+inline constexpr std::uint16_t kDdr = 0x8000;
+inline constexpr std::uint16_t kQueueOccupancy = 0x8001;
+inline constexpr std::uint16_t kQueueResidency = 0x8002;
+inline constexpr std::uint16_t kRetry = 0x8003;
+inline constexpr std::uint16_t kThrottle = 0x8004;
+}  // namespace event_group
+
+// Bit numbers of individual events within their group (add as needed).
+namespace event_bit {
+inline constexpr unsigned kClockTicks = 0;      // clock_ticks
+inline constexpr unsigned kM2sReqMemRd = 1;     // m2s_req_memrd
+inline constexpr unsigned kM2sRwdMemWr = 1;     // m2s_rwd_memwr
+inline constexpr unsigned kM2sRwdMemWrPtl = 2;  // m2s_rwd_memwrptl
+inline constexpr unsigned kS2mNdrCmp = 0;       // s2m_ndr_cmp
+inline constexpr unsigned kS2mDrsMemData = 0;   // s2m_drs_memdata
+inline constexpr unsigned kDdrAct = 0;          // ddr_act
+inline constexpr unsigned kDdrPre = 1;          // ddr_pre
+inline constexpr unsigned kDdrCasRd = 2;        // ddr_casrd
+inline constexpr unsigned kDdrCasWr = 3;        // ddr_caswr
+inline constexpr unsigned kDdrRefresh = 4;      // ddr_refresh
+}  // namespace event_bit
+
 }  // namespace cpmu::regs::cpmu
