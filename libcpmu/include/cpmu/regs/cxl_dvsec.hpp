@@ -72,6 +72,7 @@ inline constexpr unsigned kComponent = 1;
 inline constexpr unsigned kBarVirtualization = 2;
 inline constexpr unsigned kMemoryDevice = 3;
 inline constexpr unsigned kCpmu = 4;
+inline constexpr unsigned kChmu = 5;   // only in QEMU forks; spec meaning UNVERIFIED
 }  // namespace block_id
 
 }  // namespace cpmu::regs::dvsec

@@ -1,0 +1,80 @@
+// discover(): decode_function() over every function a Platform enumerates,
+// plus what needs BAR access: each CPMU's capabilities.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "cpmu/discovery.hpp"
+#include "cpmu/regs/cpmu.hpp"
+
+namespace cpmu {
+
+namespace {
+
+void read_cpmu(Platform& platform, DiscoveredFunction& fn, Cpmu& cpmu) {
+  auto window = platform.map_bar(fn.info.address, cpmu.block.bir, cpmu.block.offset, regs::cpmu::kBlockSize);
+  if (!window) {
+    // Not a fault of the function: the backend cannot (dump), may not (no
+    // root) or must not (a driver owns it) map the BAR. Say why, and go on.
+    cpmu.capabilities_unknown = fmt::format("BAR{} cannot be mapped: {}", cpmu.block.bir, window.error().message());
+    return;
+  }
+  auto caps = read_cpmu_capabilities(**window);
+  if (!caps) {
+    cpmu.capabilities_unknown = caps.error().message();
+    fn.problems.push_back(caps.error().context(fmt::format("cpmu{}", cpmu.instance)));
+    return;
+  }
+  cpmu.capabilities = std::move(*caps);
+  cpmu.capabilities_unknown.clear();
+}
+
+DiscoveredFunction unreadable(const PciFunctionInfo& info, const Error& error) {
+  DiscoveredFunction fn;
+  fn.info = info;
+  fn.responding = error.code() != Errc::kDeviceGone;
+  fn.problems.push_back(error.code() == Errc::kDeviceGone
+                            ? Error(Errc::kDeviceGone, "device not responding (reads all ones)")
+                            : error.context("config space cannot be read"));
+  return fn;
+}
+
+}  // namespace
+
+Result<Machine> discover(Platform& platform, const DiscoveryOptions& options) {
+  auto infos = platform.enumerate();
+  if (!infos) return infos.error();
+  std::sort(infos->begin(), infos->end(),
+            [](const PciFunctionInfo& a, const PciFunctionInfo& b) { return a.address < b.address; });
+  Machine machine;
+  machine.backend = platform.name();
+  for (const auto& info : *infos) {
+    auto config = platform.read_config(info.address);
+    if (!config && config.error().code() == Errc::kPermissionDenied) {
+      // Linux without root: the header is still readable, and it is better
+      // than nothing for naming the functions.
+      if (!machine.config_access_denied) {
+        machine.problems.push_back(Error(
+            Errc::kPermissionDenied,
+            "extended configuration space needs root (CAP_SYS_ADMIN); CXL capabilities cannot be read"));
+      }
+      machine.config_access_denied = true;
+      config = platform.read_config(info.address, true);
+    }
+    if (!config) {
+      machine.functions.push_back(unreadable(info, config.error()));
+      continue;
+    }
+    DiscoveredFunction fn = decode_function(ConfigSpace(*config), info);
+    if (options.map_cpmus) {
+      for (auto& cpmu : fn.cpmus) {
+        bool fits = !cpmu.block.bar_size || *cpmu.block.bar_size - cpmu.block.offset >= regs::cpmu::kBlockSize;
+        if (fits) read_cpmu(platform, fn, cpmu);
+      }
+    }
+    machine.functions.push_back(std::move(fn));
+  }
+  return machine;
+}
+
+}  // namespace cpmu
