@@ -55,7 +55,7 @@ struct RegisterBlock {
 // "component", "bar-virtualization", "memory-device", "cpmu", "chmu" or "" (facts §1.4)
 std::string_view register_block_name(unsigned block_id);
 
-struct DoeMailbox {
+struct DoeCapability {   // a DOE extended capability: where a mailbox is
   unsigned offset = 0;
   std::uint32_t capabilities = 0;   // the DOE Capabilities register
   bool interrupt_support = false;
@@ -99,7 +99,7 @@ struct DiscoveredFunction {
   std::vector<ExtendedCapability> extended_capabilities;
   std::vector<Dvsec> dvsecs;
   std::vector<RegisterBlock> register_blocks;   // the usable entries (problems skipped)
-  std::vector<DoeMailbox> doe_mailboxes;
+  std::vector<DoeCapability> doe_mailboxes;
   std::vector<Cpmu> cpmus;
   std::vector<Error> problems;       // each names what and where; the rest is still valid
   // Kernel names, filled by annotate_topology() where /sys/bus/cxl exists.

@@ -70,7 +70,7 @@ void decode_doe(const ConfigSpace& config, unsigned offset, DiscoveredFunction& 
                              fmt::format("DOE capability at 0x{:03x} runs past the end of config space", offset));
     return;
   }
-  DoeMailbox doe;
+  DoeCapability doe;
   doe.offset = offset;
   doe.capabilities = *caps;
   doe.interrupt_support = regs::doe::cap::kInterruptSupport.get(*caps) != 0;
