@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "cpmu/discovery.hpp"
 #include "cpmu/regs/cpmu.hpp"
@@ -35,7 +36,7 @@ DiscoveredFunction unreadable(const PciFunctionInfo& info, const Error& error) {
   fn.responding = error.code() != Errc::kDeviceGone;
   fn.problems.push_back(error.code() == Errc::kDeviceGone
                             ? Error(Errc::kDeviceGone, "device not responding (reads all ones)")
-                            : error.context("config space cannot be read"));
+                            : error);
   return fn;
 }
 
@@ -61,11 +62,19 @@ Result<Machine> discover(Platform& platform, const DiscoveryOptions& options) {
       machine.config_access_denied = true;
       config = platform.read_config(info.address, true);
     }
+    std::optional<Error> read_error;
+    if (!config && config.error().code() != Errc::kDeviceGone) {
+      // A cut-short dump or a failing read: decode what can be read, and say
+      // what is missing.
+      read_error = config.error().context("config space cannot be read in full");
+      config = platform.read_config(info.address, true);
+    }
     if (!config) {
-      machine.functions.push_back(unreadable(info, config.error()));
+      machine.functions.push_back(unreadable(info, read_error ? *read_error : config.error()));
       continue;
     }
     DiscoveredFunction fn = decode_function(ConfigSpace(*config), info);
+    if (read_error) fn.problems.insert(fn.problems.begin(), *read_error);
     if (options.map_cpmus) {
       for (auto& cpmu : fn.cpmus) {
         bool fits = !cpmu.block.bar_size || *cpmu.block.bar_size - cpmu.block.offset >= regs::cpmu::kBlockSize;

@@ -56,6 +56,12 @@ void decode_conventional_capabilities(const ConfigSpace& config, DiscoveredFunct
                                fmt::format("PCI Express capability at 0x{:02x} is cut short", cap.offset));
       return;
     }
+    if (config.size() < pci::kConfigSize) {
+      fn.problems.emplace_back(Errc::kUnsupported,
+                               fmt::format("only {} bytes of config space: the extended capabilities of this PCI "
+                                           "Express function (where CXL lives) are not visible",
+                                           config.size()));
+    }
     fn.pcie_port_type = port->port_type;
     fn.kind = port->kind;
     fn.link = port->link;
