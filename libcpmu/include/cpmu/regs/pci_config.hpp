@@ -56,6 +56,8 @@ inline constexpr Field kMemType = bits(2, 1);   // 0 = 32-bit, 2 = 64-bit
 inline constexpr Field kPrefetchable = bit(3);
 inline constexpr unsigned kMemType64 = 2;
 inline constexpr std::uint32_t kMemAddressMask = 0xfffffff0;
+inline constexpr Field kMemFlags = bits(3, 0);  // the flag bits below a memory BAR's address
+inline constexpr Field kIoFlags = bits(1, 0);   // the flag bits below an I/O BAR's address
 }  // namespace bar
 
 // Type 1 (bridge) bus numbers.
