@@ -1,0 +1,71 @@
+// One libpci session (a pci_access) made safe for a library: libpci's fatal
+// errors come back as cpmu::Error instead of ending the process, its warnings
+// end up in that error instead of on stderr, and a mutex serialises every
+// call because libpci keeps per-access state (cached fd, device list) with no
+// locking of its own.
+//
+// A session scans once, when it is opened; open a new one to see a changed bus.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cpmu/pci_address.hpp"
+#include "cpmu/platform.hpp"
+#include "cpmu/result.hpp"
+
+struct pci_access;
+struct pci_dev;
+
+namespace cpmu::detail {
+
+class LibpciAccess {
+ public:
+  // libpci's linux-sysfs method over the tree at sysfs_root (its sysfs.path).
+  static Result<std::unique_ptr<LibpciAccess>> open_sysfs(const std::string& sysfs_root);
+  // libpci's dump method over an lspci -x/-xxx/-xxxx text file (its dump.name).
+  static Result<std::unique_ptr<LibpciAccess>> open_dump(const std::string& dump_file);
+
+  ~LibpciAccess();
+  LibpciAccess(const LibpciAccess&) = delete;
+  LibpciAccess& operator=(const LibpciAccess&) = delete;
+
+  // Every function found by the scan, in libpci's order, with IDs, class,
+  // revision, header type and BARs. driver and sysfs_path are left empty:
+  // they are sysfs matters, for the backend.
+  const std::vector<PciFunctionInfo>& functions() const { return functions_; }
+
+  // Config bytes [offset, offset + out.size()) of a scanned function, as
+  // libpci's access method serves them. Fails if any byte is unavailable.
+  Status read_config(const PciAddress& address, unsigned offset, std::span<std::uint8_t> out);
+
+  // Whether the function has the conventional capability `cap_id` (libpci's
+  // own capability walk).
+  Result<bool> has_capability(const PciAddress& address, unsigned cap_id);
+
+ private:
+  // A step runs with libpci's errors trapped. A libpci error leaves the step
+  // by longjmp, so a step must not own anything with a destructor: it only
+  // calls libpci and writes plain data through its context pointer.
+  using Step = void (*)(pci_access* access, void* context);
+
+  LibpciAccess();
+  static Result<std::unique_ptr<LibpciAccess>> open(unsigned method, const char* param,
+                                                    const std::string& source);
+  Status run(Step step, void* context);  // caller holds mutex_
+  pci_dev* find(const PciAddress& address) const;
+  Result<PciFunctionInfo> describe(pci_dev* dev);
+
+  std::mutex mutex_;
+  pci_access* access_ = nullptr;
+  std::string source_;    // the tree or file, for messages
+  Status broken_;         // set once libpci has failed: its state is then unreliable
+  std::string warnings_;  // what libpci warned about during the last run()
+  std::vector<PciFunctionInfo> functions_;
+};
+
+}  // namespace cpmu::detail
