@@ -270,6 +270,11 @@ struct DoeMailbox::Worker {
     if (!reset_done) {
       if (Status s = exchanger.abort(); !s) {
         mark_dead("the reset before first use failed: " + s.error().message());
+        if (s.error().code() != Errc::kTimeout) {
+          // The platform refused the access (read-only dump, no privilege): say that, not "dead".
+          return Error(s.error().code(), fmt::format("{}: cannot reset the mailbox before first use: {}", name,
+                                                     s.error().message()));
+        }
         return Error(s.error().code(), fmt::format("{}: the abort that resets the mailbox before first use failed "
                                                    "({}), so the mailbox is dead",
                                                    name, s.error().message()));

@@ -264,6 +264,18 @@ TEST(DoeMailbox, VanishedDeviceIsReportedAsGoneAndKillsTheMailbox) {
   EXPECT_LT(rig.clock->elapsed(), 1s);   // all ones is final: no waiting for it to change
 }
 
+TEST(DoeMailbox, PlatformThatRefusesWritesIsReportedAsSuchNotAsATimeout) {
+  Rig rig;
+  rig.platform.make_read_only();
+  DoeMailbox mailbox = rig.open();
+  auto failed = mailbox.exchange(discovery_request());
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code(), Errc::kUnsupported);
+  EXPECT_EQ(failed.error().message(), "0000:0d:00.0 DOE@0x190: cannot reset the mailbox before first use: "
+                                      "config space is read-only here");
+  EXPECT_EQ(rig.clock->elapsed(), 0ns);
+}
+
 TEST(DoeMailbox, RejectsAPayloadLargerThanADataObjectWithoutTouchingTheDevice) {
   Rig rig;
   DoeMailbox mailbox = rig.open();

@@ -74,6 +74,7 @@ class DoeModelPlatform final : public Platform {
   Status config_write32(const PciAddress& address, unsigned offset, std::uint32_t value) override {
     std::lock_guard guard(mutex_);
     if (address != kDoeFunction) return Error(Errc::kNotFound, "no such function");
+    if (read_only_) return Error(Errc::kUnsupported, "config space is read-only here");
     log_.push_back({true, offset, value});
     if (!gone_ && offset > kDoeOffset && offset < kDoeOffset + regs::doe::kCapSize) {
       model_.write(offset - kDoeOffset, value);
@@ -91,6 +92,11 @@ class DoeModelPlatform final : public Platform {
   void remove() {
     std::lock_guard guard(mutex_);
     gone_ = true;
+  }
+  // Every config write is refused, as on the dump backend.
+  void make_read_only() {
+    std::lock_guard guard(mutex_);
+    read_only_ = true;
   }
   // Calls fn on the model with the platform's lock held.
   template <typename Fn>
@@ -112,6 +118,7 @@ class DoeModelPlatform final : public Platform {
   sim::DoeModel& model_;
   std::string backend_;
   bool gone_ = false;
+  bool read_only_ = false;
   std::vector<Access> log_;
 };
 
