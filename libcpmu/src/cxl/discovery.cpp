@@ -74,6 +74,9 @@ Result<Machine> discover(Platform& platform, const DiscoveryOptions& options) {
       continue;
     }
     DiscoveredFunction fn = decode_function(ConfigSpace(*config), info);
+    // Unprivileged, every function is cut at 64 bytes for the same reason,
+    // which the machine-wide problem already gives.
+    if (machine.config_access_denied) fn.problems.clear();
     if (read_error) fn.problems.insert(fn.problems.begin(), *read_error);
     if (options.map_cpmus) {
       for (auto& cpmu : fn.cpmus) {
