@@ -28,16 +28,21 @@ fi
 
 work=$(mktemp -d /tmp/cpmu-qemu-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/payload/bin" "$work/out"
+mkdir -p "$work/payload/bin" "$work/payload/lib" "$work/out"
 cp "$cpmu" "$work/payload/bin/cpmu"
+# libcpmu comes along in the payload: the guest mounts its own /tmp, where a
+# build tree's library would be out of sight.
+ldd "$cpmu" | awk '/libcpmu/ { print $3 }' | while read -r lib; do cp "$lib" "$work/payload/lib/"; done
 
 # Without --force, mailboxes of functions bound to CXL drivers stay untouched;
 # the endpoints' CDAT then comes from /sys/bus/cxl/devices/endpointN/CDAT.
 guest_script='
+export LD_LIBRARY_PATH=/payload/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 cpmu doe > /out/doe.txt 2>&1; echo "exit $?" >> /out/doe.txt
 cpmu doe --json --force > /out/doe-force.json 2> /out/doe-force.err; echo "exit $?" >> /out/doe-force.err
 cpmu cdat --json > /out/cdat.json 2> /out/cdat.err; echo "exit $?" >> /out/cdat.err
 cpmu cdat --json --force > /out/cdat-force.json 2> /out/cdat-force.err; echo "exit $?" >> /out/cdat-force.err
+cpmu cdat --json --force --cxl-sysfs /nonexistent > /out/cdat-doe.json 2> /out/cdat-doe.err; echo "exit $?" >> /out/cdat-doe.err
 cpmu cdat --force 0d:00.0 --raw /out/usp.cdat > /out/cdat-usp.txt 2>&1; echo "exit $?" >> /out/cdat-usp.txt
 cpmu cdat --force
 '
@@ -50,7 +55,7 @@ case $status in
   *) fail "the guest command exited $status" ;;
 esac
 
-for f in doe.txt doe-force.json cdat.json cdat-force.json usp.cdat; do
+for f in doe.txt doe-force.json cdat.json cdat-force.json cdat-doe.json usp.cdat; do
   [ -s "$work/out/$f" ] || fail "the guest wrote no $f (see the output above)"
 done
 echo "--- cpmu doe (no --force) in the guest:"
@@ -122,6 +127,13 @@ for p, dsp in zip(pairs, (dsp0, dsp1)):
     check(p.get("x_bdf") == usp and p.get("y_bdf") == dsp, f"USP pair {p} not mapped to {dsp}")
     check(p.get("read_latency_ns") == 150 and p.get("write_latency_ns") == 150, f"USP pair latency {p}")
     check(p.get("read_bandwidth_bytes_per_second") == 16_000_000_000, f"USP pair bandwidth {p}")
+
+# With the kernel's copies out of sight, every table comes over QEMU's DOE.
+over_doe = {f["bdf"]: f for f in load("cdat-doe.json")["functions"]}
+for bdf, offset in ((ep0, 0x190), (ep1, 0x190), (usp, 0x1a8)):
+    check(over_doe.get(bdf, {}).get("source") == f"DOE@{offset:#x}", f"cdat over DOE: {bdf} {over_doe.get(bdf)}")
+for bdf in (ep0, ep1):
+    check_endpoint(over_doe.get(bdf, {}), f"cdat over DOE {bdf}")
 
 # --raw: the bytes read over QEMU's DOE equal the dump taken in the guest before.
 raw = open(f"{out}/usp.cdat", "rb").read()
