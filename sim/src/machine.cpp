@@ -1,0 +1,382 @@
+// Machine: access routing, interrupts, time and faults over the state that
+// machine_builder.cpp builds. Every public member takes the one mutex.
+#include "cxlsim/machine.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "machine_state.hpp"
+
+namespace cpmu::sim {
+namespace {
+
+std::uint64_t all_ones(unsigned size) { return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1; }
+
+Error no_function(const PciAddress& address) {
+  return Error(Errc::kNotFound, fmt::format("{}: no such function in the simulated machine", address.to_string()));
+}
+
+PciFunctionInfo info_of(const SimFunction& f) {
+  PciFunctionInfo info;
+  info.address = f.address;
+  const ConfigSpace& space = f.config.space;
+  info.vendor_id = static_cast<std::uint16_t>(space.load(regs::pci::kVendorId, 2));
+  info.device_id = static_cast<std::uint16_t>(space.load(regs::pci::kDeviceId, 2));
+  info.class_code = space.load(regs::pci::kProgIf, 3);
+  info.revision = static_cast<std::uint8_t>(space.load(regs::pci::kRevision, 1));
+  info.header_type = static_cast<std::uint8_t>(
+      regs::pci::header_type::kLayout.get(space.load(regs::pci::kHeaderType, 1)));
+  for (const BarLayout& bar : f.bars) {
+    BarInfo b;
+    b.index = bar.index;
+    b.base = bar.base;
+    b.size = bar.size;
+    b.is_64bit = true;
+    info.bars.push_back(b);
+  }
+  return info;
+}
+
+Status check_mmio_access(const SimFunction& f, unsigned bar, std::uint64_t offset, unsigned size) {
+  const std::string where = f.address.to_string();
+  const auto it = std::find_if(f.bars.begin(), f.bars.end(), [&](const BarLayout& b) { return b.index == bar; });
+  if (it == f.bars.end()) return Error(Errc::kNotFound, fmt::format("{}: BAR {} is not implemented", where, bar));
+  if (size != 1 && size != 2 && size != 4 && size != 8) {
+    return Error(Errc::kInvalidArgument, fmt::format("{}: MMIO access of {} bytes: size must be 1, 2, 4 or 8", where, size));
+  }
+  if (offset % size != 0) {
+    return Error(Errc::kInvalidArgument,
+                 fmt::format("{}: MMIO access of {} bytes at BAR {} offset {:#x} is not naturally aligned", where, size,
+                             bar, offset));
+  }
+  if (offset >= it->size || it->size - offset < size) {
+    return Error(Errc::kInvalidArgument, fmt::format("{}: offset {:#x} is outside BAR {} ({:#x} bytes)", where, offset,
+                                                     bar, it->size));
+  }
+  return {};
+}
+
+BlockMapping* block_at(SimFunction& f, unsigned bar, std::uint64_t offset) {
+  for (BlockMapping& block : f.blocks) {
+    if (block.bar == bar && offset >= block.offset && offset - block.offset < block.size) return &block;
+  }
+  return nullptr;
+}
+
+std::uint64_t read_block(SimFunction& f, const BlockMapping& block, std::uint64_t offset, unsigned size,
+                         std::uint64_t now) {
+  switch (block.kind) {
+    case BlockKind::kComponent: return f.component->read(offset, size);
+    case BlockKind::kMemoryDevice: return f.memory_device->read(offset, size);
+    case BlockKind::kCpmu: return f.cpmus[block.index]->read(offset, size, now);
+    case BlockKind::kMsixTable: {
+      std::uint64_t value = 0;
+      for (unsigned i = 0; i < size && offset + i < f.msix_table.size(); ++i) {
+        value |= static_cast<std::uint64_t>(f.msix_table[offset + i]) << (8 * i);
+      }
+      return value;
+    }
+    case BlockKind::kConfig: break;
+  }
+  return 0;
+}
+
+void write_block(SimFunction& f, const BlockMapping& block, std::uint64_t offset, unsigned size, std::uint64_t value,
+                 std::uint64_t now) {
+  switch (block.kind) {
+    case BlockKind::kCpmu: f.cpmus[block.index]->write(offset, size, value, now); return;
+    case BlockKind::kMsixTable:
+      for (unsigned i = 0; i < size && offset + i < f.msix_table.size(); ++i) {
+        f.msix_table[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
+      }
+      return;
+    case BlockKind::kComponent:     // read-only images: the simulation has no
+    case BlockKind::kMemoryDevice:  // RAS, HDM programming or mailbox commands
+    case BlockKind::kConfig: return;
+  }
+}
+
+}  // namespace
+
+// --- State ---------------------------------------------------------------
+
+SimFunction* Machine::State::find(const PciAddress& address) const {
+  for (const auto& f : functions) {
+    if (f->address == address) return f.get();
+  }
+  return nullptr;
+}
+
+bool Machine::State::present(const SimFunction& function, std::uint64_t now) const {
+  for (const SimFunction* f = &function;; f = functions[*f->parent].get()) {
+    if (f->removal_ns && now >= *f->removal_ns) return false;
+    if (!f->parent) return true;
+  }
+}
+
+void Machine::State::raise(SimFunction& function, unsigned vector) {
+  if (!present(function, clock->now_ns())) return;
+  ++function.interrupts[vector];
+  auto& subscribers = function.subscribers[vector];
+  std::erase_if(subscribers, [](const std::weak_ptr<EventFd>& s) { return s.expired(); });
+  for (const std::weak_ptr<EventFd>& subscriber : subscribers) {
+    if (std::shared_ptr<EventFd> event = subscriber.lock()) event->signal();
+  }
+}
+
+void Machine::State::sync_all(std::uint64_t now) {
+  for (const auto& f : functions) {
+    if (!present(*f, now)) continue;
+    for (std::size_t i = 0; i < f->cpmus.size(); ++i) {
+      f->cpmus[i]->sync(now);
+      if (f->storms[i]) raise(*f, f->cpmus[i]->spec().msi_number);
+    }
+  }
+}
+
+// --- Machine -------------------------------------------------------------
+
+Result<std::unique_ptr<Machine>> Machine::create(const TopologySpec& topology, std::shared_ptr<Clock> clock) {
+  Result<std::unique_ptr<State>> state = build_machine_state(topology, std::move(clock));
+  if (!state) return state.error();
+  std::unique_ptr<Machine> machine(new Machine(std::move(*state)));
+  if (!machine->state_->virtual_clock) machine->start_ticker();
+  return machine;
+}
+
+Machine::Machine(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Machine::~Machine() {
+  if (state_->ticker.joinable()) {
+    {
+      std::lock_guard lock(state_->mutex);
+      state_->stopping = true;
+    }
+    state_->ticker_wake.notify_all();
+    state_->ticker.join();
+  }
+}
+
+void Machine::start_ticker() {
+  State* s = state_.get();
+  s->ticker = std::thread([s] {
+    std::unique_lock lock(s->mutex);
+    while (!s->stopping) {
+      s->ticker_wake.wait_for(lock, std::chrono::nanoseconds(kTickNs), [s] { return s->stopping; });
+      if (!s->stopping) s->sync_all(s->clock->now_ns());
+    }
+  });
+}
+
+std::vector<PciFunctionInfo> Machine::functions() const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<PciFunctionInfo> out;
+  for (const auto& f : state_->functions) out.push_back(info_of(*f));
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.address < b.address; });
+  return out;
+}
+
+Result<PciFunctionInfo> Machine::function(const PciAddress& address) const {
+  std::lock_guard lock(state_->mutex);
+  const SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  return info_of(*f);
+}
+
+Result<FunctionKind> Machine::kind(const PciAddress& address) const {
+  std::lock_guard lock(state_->mutex);
+  const SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  return f->kind;
+}
+
+Result<std::optional<PciAddress>> Machine::parent(const PciAddress& address) const {
+  std::lock_guard lock(state_->mutex);
+  const SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  if (!f->parent) return std::optional<PciAddress>{};
+  return std::optional<PciAddress>{state_->functions[*f->parent]->address};
+}
+
+Result<std::vector<PciAddress>> Machine::children(const PciAddress& address) const {
+  std::lock_guard lock(state_->mutex);
+  const SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  std::vector<PciAddress> out;
+  for (std::size_t child : f->children) out.push_back(state_->functions[child]->address);
+  return out;
+}
+
+Result<unsigned> Machine::cpmu_count(const PciAddress& address) const {
+  std::lock_guard lock(state_->mutex);
+  const SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  return static_cast<unsigned>(f->cpmus.size());
+}
+
+Result<std::uint32_t> Machine::config_read(const PciAddress& address, unsigned offset, unsigned size) {
+  std::lock_guard lock(state_->mutex);
+  SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  if (Status ok = ConfigSpace::check_access(offset, size); !ok) return ok.error().context(address.to_string());
+  if (!state_->present(*f, state_->clock->now_ns())) return static_cast<std::uint32_t>(all_ones(size));
+  Result<std::uint32_t> value = f->config.space.read(offset, size);
+  if (!value) return value.error().context(address.to_string());
+  ++f->config_counts.reads;
+  return value;
+}
+
+Status Machine::config_write(const PciAddress& address, unsigned offset, unsigned size, std::uint32_t value) {
+  std::lock_guard lock(state_->mutex);
+  SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  if (Status ok = ConfigSpace::check_access(offset, size); !ok) return ok.error().context(address.to_string());
+  if (!state_->present(*f, state_->clock->now_ns())) return {};
+  Status ok = f->config.space.write(offset, size, value);
+  if (!ok) return ok.error().context(address.to_string());
+  ++f->config_counts.writes;
+  return {};
+}
+
+Result<std::vector<std::uint8_t>> Machine::config_bytes(const PciAddress& address) {
+  std::vector<std::uint8_t> bytes;
+  bytes.reserve(ConfigSpace::kSize);
+  for (unsigned offset = 0; offset < ConfigSpace::kSize; offset += 4) {
+    Result<std::uint32_t> dw = config_read(address, offset, 4);
+    if (!dw) return dw.error();
+    for (unsigned i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(*dw >> (8 * i)));
+  }
+  return bytes;
+}
+
+Result<std::uint64_t> Machine::mmio_read(const PciAddress& address, unsigned bar, std::uint64_t offset, unsigned size) {
+  std::lock_guard lock(state_->mutex);
+  SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  if (Status ok = check_mmio_access(*f, bar, offset, size); !ok) return ok.error();
+  const std::uint64_t now = state_->clock->now_ns();
+  if (!state_->present(*f, now)) return all_ones(size);
+  BlockMapping* block = block_at(*f, bar, offset);
+  if (!block) return std::uint64_t{0};
+  ++block->counts.reads;
+  return read_block(*f, *block, offset - block->offset, size, now);
+}
+
+Status Machine::mmio_write(const PciAddress& address, unsigned bar, std::uint64_t offset, unsigned size,
+                           std::uint64_t value) {
+  std::lock_guard lock(state_->mutex);
+  SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  if (Status ok = check_mmio_access(*f, bar, offset, size); !ok) return ok;
+  const std::uint64_t now = state_->clock->now_ns();
+  if (!state_->present(*f, now)) return {};
+  BlockMapping* block = block_at(*f, bar, offset);
+  if (!block) return {};
+  ++block->counts.writes;
+  write_block(*f, *block, offset - block->offset, size, value & all_ones(size), now);
+  return {};
+}
+
+Result<AccessCounts> Machine::access_counts(const PciAddress& address, BlockKind kind, unsigned index) const {
+  std::lock_guard lock(state_->mutex);
+  const SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  if (kind == BlockKind::kConfig) return f->config_counts;
+  for (const BlockMapping& block : f->blocks) {
+    if (block.kind == kind && block.index == index) return block.counts;
+  }
+  return Error(Errc::kNotFound, fmt::format("{}: no such register block", address.to_string()));
+}
+
+void Machine::reset_access_counts() {
+  std::lock_guard lock(state_->mutex);
+  for (const auto& f : state_->functions) {
+    f->config_counts = {};
+    for (BlockMapping& block : f->blocks) block.counts = {};
+  }
+}
+
+Result<std::unique_ptr<InterruptSource>> Machine::subscribe(const PciAddress& address, unsigned vector) {
+  std::lock_guard lock(state_->mutex);
+  SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  if (vector >= kMsixVectors) {
+    return Error(Errc::kInvalidArgument,
+                 fmt::format("{}: vector {} does not exist ({} MSI-X vectors)", address.to_string(), vector, kMsixVectors));
+  }
+  Result<std::shared_ptr<EventFd>> event = EventFd::create();
+  if (!event) return event.error().context(address.to_string());
+  f->subscribers[vector].push_back(*event);
+  return std::unique_ptr<InterruptSource>(std::make_unique<EventFdInterrupt>(std::move(*event)));
+}
+
+Result<std::uint64_t> Machine::interrupt_count(const PciAddress& address, unsigned vector) const {
+  std::lock_guard lock(state_->mutex);
+  const SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  const auto it = f->interrupts.find(vector);
+  return it == f->interrupts.end() ? 0 : it->second;
+}
+
+std::uint64_t Machine::now_ns() const { return state_->clock->now_ns(); }
+
+Status Machine::advance(std::uint64_t ns) {
+  if (!state_->virtual_clock) {
+    return Error(Errc::kUnsupported, "advance() needs a virtual clock; a real clock moves on by itself");
+  }
+  while (ns > 0) {
+    const std::uint64_t step = std::min(ns, kTickNs);
+    std::lock_guard lock(state_->mutex);
+    state_->virtual_clock->advance(step);
+    state_->sync_all(state_->clock->now_ns());
+    ns -= step;
+  }
+  return {};
+}
+
+Status Machine::inject(const PciAddress& address, const Fault& fault) {
+  std::lock_guard lock(state_->mutex);
+  SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  const std::uint64_t now = state_->clock->now_ns();
+  const std::string where = address.to_string();
+  const auto cpmu_index = [&](unsigned cpmu) -> Status {
+    if (cpmu >= f->cpmus.size()) {
+      return Error(Errc::kInvalidArgument, fmt::format("{}: no CPMU {} ({} CPMUs)", where, cpmu, f->cpmus.size()));
+    }
+    return {};
+  };
+  if (std::holds_alternative<SurpriseRemoval>(fault)) {
+    f->removal_ns = now;
+  } else if (const auto* doe = std::get_if<DoeFaultInjection>(&fault)) {
+    if (!f->doe) return Error(Errc::kUnsupported, fmt::format("{}: has no DOE mailbox", where));
+    f->doe->inject(doe->fault);
+  } else if (const auto* stuck = std::get_if<StuckCounter>(&fault)) {
+    if (Status ok = cpmu_index(stuck->cpmu); !ok) return ok;
+    CpmuModel& model = *f->cpmus[stuck->cpmu];
+    if (stuck->counter >= model.spec().counters.size()) {
+      return Error(Errc::kInvalidArgument, fmt::format("{}: CPMU {} has no counter {}", where, stuck->cpmu, stuck->counter));
+    }
+    model.sync(now);
+    model.set_stuck(stuck->counter, stuck->stuck);
+  } else if (const auto* storm = std::get_if<InterruptStorm>(&fault)) {
+    if (Status ok = cpmu_index(storm->cpmu); !ok) return ok;
+    f->storms[storm->cpmu] = storm->on;
+  }
+  return {};
+}
+
+Result<std::uint64_t> Machine::ground_truth(const PciAddress& address, unsigned cpmu, const EventKey& key,
+                                            const FilterSelection& filter) const {
+  std::lock_guard lock(state_->mutex);
+  const SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  if (cpmu >= f->cpmus.size()) {
+    return Error(Errc::kInvalidArgument, fmt::format("{}: no CPMU {} ({} CPMUs)", address.to_string(), cpmu, f->cpmus.size()));
+  }
+  return f->cpmus[cpmu]->ground_truth(key, filter, state_->clock->now_ns());
+}
+
+}  // namespace cpmu::sim

@@ -1,0 +1,79 @@
+// The inside of a Machine: its functions, models and interrupt plumbing.
+// Built by build_machine_state() (machine_builder.cpp), run by machine.cpp.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "cxlsim/cpmu_model.hpp"
+#include "cxlsim/cxl_function_config.hpp"
+#include "cxlsim/doe_model.hpp"
+#include "cxlsim/machine.hpp"
+#include "cxlsim/register_images.hpp"
+#include "eventfd_interrupt.hpp"
+
+namespace cpmu::sim {
+
+// One register block inside a BAR; index numbers CPMUs.
+struct BlockMapping {
+  BlockKind kind;
+  unsigned index = 0;
+  unsigned bar = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+  AccessCounts counts;
+};
+
+struct SimFunction {
+  PciAddress address;
+  FunctionKind kind = FunctionKind::kEndpoint;
+  std::optional<std::size_t> parent;
+  std::vector<std::size_t> children;
+
+  FunctionConfig config;
+  std::vector<BarLayout> bars;
+  std::vector<BlockMapping> blocks;
+  AccessCounts config_counts;
+  std::optional<RegisterImage> component;
+  std::optional<RegisterImage> memory_device;
+  std::vector<std::uint8_t> msix_table;   // entries of kMsixVectors x 16 bytes
+
+  std::unique_ptr<DoeModel> doe;
+  std::unique_ptr<TrafficSource> traffic;   // DeviceTraffic (endpoints) or AggregateTraffic (ports)
+  std::vector<std::unique_ptr<CpmuModel>> cpmus;
+  std::vector<bool> storms;
+  std::optional<std::uint64_t> removal_ns;
+
+  std::map<unsigned, std::uint64_t> interrupts;   // vector -> times raised
+  std::map<unsigned, std::vector<std::weak_ptr<EventFd>>> subscribers;
+};
+
+struct Machine::State {
+  std::shared_ptr<Clock> clock;
+  std::shared_ptr<VirtualClock> virtual_clock;   // set when the clock is virtual
+  // unique_ptr: models keep references to their function's traffic and
+  // callbacks keep pointers to functions, so functions must not move.
+  std::vector<std::unique_ptr<SimFunction>> functions;
+
+  mutable std::mutex mutex;
+  std::thread ticker;
+  std::condition_variable ticker_wake;
+  bool stopping = false;
+
+  // Caller holds the mutex.
+  SimFunction* find(const PciAddress& address) const;
+  bool present(const SimFunction& function, std::uint64_t now) const;
+  void raise(SimFunction& function, unsigned vector);
+  void sync_all(std::uint64_t now);
+};
+
+Result<std::unique_ptr<Machine::State>> build_machine_state(const TopologySpec& topology,
+                                                            std::shared_ptr<Clock> clock);
+
+}  // namespace cpmu::sim
