@@ -54,6 +54,8 @@ struct RegisterBlock {
 };
 // "component", "bar-virtualization", "memory-device", "cpmu", "chmu" or "" (facts §1.4)
 std::string_view register_block_name(unsigned block_id);
+// A BAR or block size for people: "64 KiB", "2 MiB", "3000 bytes".
+std::string byte_size_text(std::uint64_t bytes);
 
 struct DoeCapability {   // a DOE extended capability: where a mailbox is
   unsigned offset = 0;
@@ -68,6 +70,8 @@ struct LinkInfo {
   unsigned max_speed = 0;
   unsigned max_width = 0;
 };
+// 2.5 ... 64 (GT/s), or nullopt for a code PCIe does not define (0 included).
+std::optional<double> link_speed_gt_s(unsigned speed_code);
 // "2.5GT/s" ... "64GT/s", or "unknown (code N)".
 std::string link_speed_name(unsigned speed_code);
 

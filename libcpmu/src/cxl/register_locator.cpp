@@ -23,17 +23,13 @@ std::string_view register_block_name(unsigned id) {
   }
 }
 
-namespace detail {
-
-namespace {
-
-std::string size_text(std::uint64_t bytes) {
+std::string byte_size_text(std::uint64_t bytes) {
   if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
   if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return fmt::format("{} KiB", bytes >> 10);
   return fmt::format("{} bytes", bytes);
 }
 
-}  // namespace
+namespace detail {
 
 void decode_register_locator(const ConfigSpace& config, const Dvsec& dvsec, const BarLayout& bars,
                              std::vector<RegisterBlock>& blocks, std::vector<Error>& problems) {
@@ -91,7 +87,7 @@ void decode_register_locator(const ConfigSpace& config, const Dvsec& dvsec, cons
     if (block.bar_size && block.offset >= *block.bar_size) {
       problems.emplace_back(Errc::kMalformed,
                             fmt::format("{}: offset 0x{:x} lies past BAR{} ({}); entry skipped", where(i),
-                                        block.offset, block.bir, size_text(*block.bar_size)));
+                                        block.offset, block.bir, byte_size_text(*block.bar_size)));
       continue;
     }
     blocks.push_back(block);

@@ -30,16 +30,16 @@ std::string_view component_kind_title(ComponentKind kind) {
   return "other";
 }
 
+std::optional<double> link_speed_gt_s(unsigned code) {
+  // Link speed codes 1..6 (PCIe Link Capabilities/Status).
+  static constexpr double kSpeeds[] = {2.5, 5, 8, 16, 32, 64};
+  if (code < 1 || code > pcie::kMaxSpeedCode) return std::nullopt;
+  return kSpeeds[code - 1];
+}
+
 std::string link_speed_name(unsigned code) {
-  switch (code) {
-    case 1: return "2.5GT/s";
-    case 2: return "5GT/s";
-    case 3: return "8GT/s";
-    case 4: return "16GT/s";
-    case 5: return "32GT/s";
-    case 6: return "64GT/s";
-    default: return fmt::format("unknown (code {})", code);
-  }
+  if (auto speed = link_speed_gt_s(code)) return fmt::format("{}GT/s", *speed);
+  return fmt::format("unknown (code {})", code);
 }
 
 namespace detail {

@@ -202,5 +202,17 @@ TEST(FunctionDecoder, DvsecNamesComeFromTheFactsTable) {
   EXPECT_EQ(register_block_name(3), "memory-device");
 }
 
+TEST(FunctionDecoder, LinkSpeedCodesAndSizesReadAsPeopleWriteThem) {
+  EXPECT_EQ(link_speed_name(1), "2.5GT/s");
+  EXPECT_EQ(link_speed_name(5), "32GT/s");
+  EXPECT_EQ(link_speed_name(6), "64GT/s");
+  EXPECT_EQ(link_speed_name(0), "unknown (code 0)");
+  EXPECT_EQ(link_speed_gt_s(4), 16.0);
+  EXPECT_FALSE(link_speed_gt_s(7));
+  EXPECT_EQ(byte_size_text(0x10000), "64 KiB");
+  EXPECT_EQ(byte_size_text(0x200000), "2 MiB");
+  EXPECT_EQ(byte_size_text(3000), "3000 bytes");
+}
+
 }  // namespace
 }  // namespace cpmu
