@@ -232,6 +232,8 @@ Result<FunctionConfig> build_function_config(const FunctionLayout& f) {
   HeaderIdentity id = f.identity;
   id.layout = is_bridge(f.kind) ? pci::header_type::kBridge : pci::header_type::kEndpoint;
   b.header(id);
+  // As firmware leaves a booted machine: BARs assigned and decoding.
+  out.space.store(pci::kCommand, 2, u32(pci::command::kMemorySpace.mask() | pci::command::kBusMaster.mask()));
   if (is_bridge(f.kind)) {
     b.bridge_buses(f.buses);
     b.bridge_memory_window(f.window_base, f.window_limit);

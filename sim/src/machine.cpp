@@ -109,6 +109,10 @@ SimFunction* Machine::State::find(const PciAddress& address) const {
   return nullptr;
 }
 
+bool SimFunction::decodes_memory() const {
+  return regs::pci::command::kMemorySpace.get(config.space.load(regs::pci::kCommand, 2)) != 0;
+}
+
 bool Machine::State::present(const SimFunction& function, std::uint64_t now) const {
   for (const SimFunction* f = &function;; f = functions[*f->parent].get()) {
     if (f->removal_ns && now >= *f->removal_ns) return false;
@@ -257,7 +261,8 @@ Result<std::uint64_t> Machine::mmio_read(const PciAddress& address, unsigned bar
   if (!f) return no_function(address);
   if (Status ok = check_mmio_access(*f, bar, offset, size); !ok) return ok.error();
   const std::uint64_t now = state_->clock->now_ns();
-  if (!state_->present(*f, now)) return all_ones(size);
+  // A removed function, or one not decoding memory, never answers: the read master-aborts.
+  if (!state_->present(*f, now) || !f->decodes_memory()) return all_ones(size);
   BlockMapping* block = block_at(*f, bar, offset);
   if (!block) return std::uint64_t{0};
   ++block->counts.reads;
@@ -271,7 +276,7 @@ Status Machine::mmio_write(const PciAddress& address, unsigned bar, std::uint64_
   if (!f) return no_function(address);
   if (Status ok = check_mmio_access(*f, bar, offset, size); !ok) return ok;
   const std::uint64_t now = state_->clock->now_ns();
-  if (!state_->present(*f, now)) return {};
+  if (!state_->present(*f, now) || !f->decodes_memory()) return {};
   BlockMapping* block = block_at(*f, bar, offset);
   if (!block) return {};
   ++block->counts.writes;

@@ -52,6 +52,9 @@ struct SimFunction {
 
   std::map<unsigned, std::uint64_t> interrupts;   // vector -> times raised
   std::map<unsigned, std::vector<std::weak_ptr<EventFd>>> subscribers;
+
+  // Memory Space Enable in the Command register.
+  bool decodes_memory() const;
 };
 
 struct Machine::State {

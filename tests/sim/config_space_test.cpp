@@ -145,6 +145,7 @@ TEST(FunctionConfig, EndpointHeaderAndCapabilityList) {
   EXPECT_EQ(b.cfg32(0x08), 0x0502'1001u);   // class 050210, revision 1
   EXPECT_EQ(b.cfg32(0x0c) >> 16 & 0xff, 0x00u);
   EXPECT_EQ(b.cfg32(0x2c), 0xc003'1b36u);   // subsystem
+  EXPECT_EQ(b.cfg16(0x04), 0x0006u);        // memory decode and bus mastering on
   EXPECT_EQ(b.cfg16(0x06), 0x0010u);        // capability list
   EXPECT_EQ(b.cfg32(0x34), 0x40u);
   EXPECT_EQ(b.cfg32(0x40), 0x0002'7c10u);   // PCIe v2 endpoint, next 0x7c

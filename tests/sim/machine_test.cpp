@@ -77,6 +77,16 @@ TEST_F(MachineTest, UnbackedSpaceReadsZeroAndIgnoresWrites) {
   EXPECT_EQ(mmio(kMemA, 0, 0x1000, 4), 0x0311'0001u);
 }
 
+TEST_F(MachineTest, MemorySpaceDisabledMakesMmioMasterAbort) {
+  ASSERT_TRUE(machine->config_write(kMemA, 0x04, 2, 0x0004));   // bus master only
+  EXPECT_EQ(mmio(kMemA, kDeviceBar, kCpmu0), ~0ULL);
+  EXPECT_EQ(mmio(kMemA, 0, 0x1000, 4), 0xffff'ffffu);
+  ASSERT_TRUE(machine->mmio_write(kMemA, kDeviceBar, kCpmu0 + cpmu_regs::kFreeze, 8, 0xff));   // dropped
+  ASSERT_TRUE(machine->config_write(kMemA, 0x04, 2, 0x0006));
+  EXPECT_EQ(mmio(kMemA, kDeviceBar, kCpmu0 + cpmu_regs::kFreeze), 0u);
+  EXPECT_EQ(mmio(kMemA, 0, 0x1000, 4), 0x0311'0001u);
+}
+
 TEST_F(MachineTest, MsixTableIsMemory) {
   ASSERT_TRUE(machine->mmio_write(kMemA, 4, 0x10, 8, 0x0000'0000'fee0'1000));
   ASSERT_TRUE(machine->mmio_write(kMemA, 4, 0x18, 4, 0x41));
