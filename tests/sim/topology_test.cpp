@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 namespace cpmu::sim {
@@ -117,6 +118,23 @@ TEST(Topology, SyntaxErrorGivesLineAndColumn) {
   const std::string text = "{\n  \"schema_version\": 1,\n  \"host_bridges\": [,]\n}\n";
   const std::string message = error_of(text);
   EXPECT_EQ(message.rfind("topo.json:3:20: invalid JSON: ", 0), 0u) << message;
+}
+
+TEST(Topology, SyntaxErrorMessageIsTheOneTheFormatDocumentShows) {
+  EXPECT_EQ(error_of("{\n  \"schema_version\": 1,\n  \"host_bridges\": [,]\n}\n"),
+            "topo.json:3:20: invalid JSON: syntax error while parsing value - unexpected ','; expected '[', '{', or "
+            "a literal");
+}
+
+TEST(Topology, ExampleInTheFormatDocumentParses) {
+  std::ifstream in(std::string(CPMU_SOURCE_DIR) + "/docs/topology-format.md");
+  const std::string doc{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto start = doc.find("```json\n");
+  ASSERT_NE(start, std::string::npos);
+  const auto end = doc.find("```", start + 8);
+  Result<TopologySpec> spec = parse_topology(doc.substr(start + 8, end - start - 8), "topology-format.md");
+  ASSERT_TRUE(spec) << spec.error().message();
+  EXPECT_EQ(spec->host_bridges[0].root_ports[0].endpoint->function.faults.surprise_removal_ns, 60'000'000'000u);
 }
 
 TEST(Topology, WrongTypeNamesThePointer) {
