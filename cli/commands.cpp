@@ -3,8 +3,14 @@
 
 namespace cpmu::cli {
 
+Runner setup_doe(CLI::App& subcommand);    // cmd_doe.cpp
+Runner setup_cdat(CLI::App& subcommand);   // cmd_cdat.cpp
+
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"doe", "List DOE mailboxes and the protocols each one answers", &setup_doe},
+      {"cdat", "Read, validate and decode CDAT: latency and bandwidth per DPA range and switch port pair",
+       &setup_cdat},
   };
   return table;
 }

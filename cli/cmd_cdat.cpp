@@ -1,0 +1,107 @@
+// cpmu cdat: the CDAT of every endpoint and switch upstream port (or of
+// DEVICE), validated and decoded, with each DPA range's and port pair's
+// latency and bandwidth. --raw saves the table's bytes as read. Exit status:
+// 0 every table read and valid, 1 some table missing or invalid, 2 usage or
+// backend error.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "cdat_view.hpp"
+#include "command.hpp"
+#include "cpmu/cdat_context.hpp"
+#include "device_selection.hpp"
+
+namespace cpmu::cli {
+namespace {
+
+struct CdatCommandOptions {
+  PlatformOptions platform;
+  std::string device;
+  bool json = false;
+  bool force = false;
+  std::string raw_file;
+  SysfsRoots roots;
+};
+
+Status save_raw(const CdatContext& context, const std::string& path) {
+  if (context.functions.size() != 1) {
+    return Error(Errc::kInvalidArgument,
+                 fmt::format("--raw saves one table, but {} functions are selected: name one as DEVICE",
+                             context.functions.size()));
+  }
+  const FunctionCdat& f = context.functions.front();
+  if (f.raw.empty()) {
+    return Error(Errc::kNotFound, fmt::format("--raw: no table was read ({})",
+                                              f.error ? f.error->message() : std::string("no source")));
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(f.raw.data()), static_cast<std::streamsize>(f.raw.size()));
+  out.close();
+  if (!out) return Error(Errc::kIo, fmt::format("--raw: cannot write {}", path));
+  return {};
+}
+
+int run_cdat(const CdatCommandOptions& options) {
+  auto view = open_machine_view(options.platform, options.roots);
+  if (!view) {
+    fmt::print(stderr, "cpmu cdat: {}\n", view.error().message());
+    return kExitUsage;
+  }
+  auto selected = select_functions(view->machine, options.device, has_cdat_role);
+  if (!selected) {
+    fmt::print(stderr, "cpmu cdat: {}\n", selected.error().message());
+    return kExitUsage;
+  }
+  CdatReadOptions read;
+  read.cxl_root = options.roots.cxl;
+  read.access.force = options.force;
+  const CdatContext context = read_cdat_context(*view->platform, view->machine, view->topology, read, *selected);
+
+  if (!options.raw_file.empty()) {
+    if (Status saved = save_raw(context, options.raw_file); !saved) {
+      fmt::print(stderr, "cpmu cdat: {}\n", saved.error().message());
+      return saved.error().code() == Errc::kInvalidArgument ? kExitUsage : kExitPartial;
+    }
+  }
+  if (options.json) {
+    fmt::print("{}", render_cdat_json(view->machine, context));
+  } else {
+    fmt::print("{}", render_cdat_text(view->machine, context));
+    if (context.functions.empty()) fmt::print(stderr, "cpmu cdat: no endpoint or switch port with a DOE mailbox\n");
+  }
+  bool partial = false;
+  for (const FunctionCdat& f : context.functions) {
+    if (!f.table) {
+      partial = true;
+      if (!options.json && f.error && f.error->code() == Errc::kOwnedByDriver) {
+        fmt::print(stderr, "cpmu cdat: {}: use --force to read it over DOE anyway\n",
+                   view->machine.functions[f.function].info.address.to_string());
+      }
+    }
+  }
+  return partial ? kExitPartial : kExitOk;
+}
+
+}  // namespace
+
+Runner setup_cdat(CLI::App& app) {
+  auto options = std::make_shared<CdatCommandOptions>();
+  options->platform.add_to(app);
+  app.add_option("DEVICE", options->device, "A function (0000:0f:00.0 or 0f:00.0) or kernel name (mem0, "
+                                            "endpoint3, port2); default: every endpoint and switch upstream port "
+                                            "with a DOE mailbox")
+      ->type_name("DEVICE");
+  app.add_flag("--json", options->json, "Print JSON instead of text");
+  app.add_option("--raw", options->raw_file, "Also save the table's raw bytes (as read, even if invalid) to FILE")
+      ->type_name("FILE");
+  app.add_flag("--force", options->force, "Read over DOE mailboxes the kernel may be using too (risks colliding "
+                                          "with the kernel's own DOE exchanges)");
+  app.add_option("--cxl-sysfs", options->roots.cxl, "Where the kernel's CXL bus is (default /sys/bus/cxl)")
+      ->type_name("DIR");
+  return [options] { return run_cdat(*options); };
+}
+
+}  // namespace cpmu::cli

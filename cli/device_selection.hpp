@@ -1,0 +1,37 @@
+// What `cpmu doe` and `cpmu cdat` share: opening the machine (discovery,
+// topology and, on the running machine, the kernel's names) and choosing
+// functions by a DEVICE argument.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cpmu/discovery.hpp"
+#include "cpmu/platform.hpp"
+#include "cpmu/topology.hpp"
+#include "platform_options.hpp"
+
+namespace cpmu::cli {
+
+struct MachineView {
+  std::unique_ptr<Platform> platform;
+  Machine machine;
+  Topology topology;
+  bool live = false;   // the running machine: kernel names and the ownership rule apply
+};
+
+Result<MachineView> open_machine_view(const PlatformOptions& options, const SysfsRoots& roots);
+
+// DEVICE is a function address (0000:0d:00.0 or 0d:00.0) or a kernel name:
+// memX (or X), endpointN, portN. Empty selects every function
+// for which `fallback` is true. Fails if DEVICE is malformed or matches nothing.
+Result<std::vector<std::size_t>> select_functions(const Machine& machine, std::string_view device,
+                                                  bool (*fallback)(const DiscoveredFunction&));
+
+// "0000:0d:00.0 switch upstream port mem0" style heading for one function.
+std::string function_heading(const DiscoveredFunction& function);
+
+}  // namespace cpmu::cli
