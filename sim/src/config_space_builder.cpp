@@ -30,7 +30,7 @@ void ConfigSpaceBuilder::header(const HeaderIdentity& id) {
   }
   space_.set_write_one_to_clear(pci::kSecondaryStatus, 2, static_cast<std::uint32_t>(pci::status::kErrorBits.mask()));
   // No I/O window and no prefetchable window: base above limit closes them.
-  space_.store(pci::kIoBase, 1, 0xf0);
+  space_.store(pci::kIoBase, 1, static_cast<std::uint32_t>(pci::kIoWindowAddress.mask()));
   space_.store(pci::kPrefetchBase, 2, static_cast<std::uint32_t>(pci::kWindowAddress.mask()));
   bridge_memory_window(std::nullopt, 0);
   space_.set_writable(pci::kMemoryBase, 2, static_cast<std::uint32_t>(pci::kWindowAddress.mask()));

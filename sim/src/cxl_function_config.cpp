@@ -40,13 +40,14 @@ Status add_pcie_capability(ConfigSpaceBuilder& b, const FunctionLayout& f) {
   const LinkLayout& link = f.link;
   s.store(*at + pcie::kCapabilities, 2, u32(pcie::kCapVersion.make(2) | pcie::kPortType.make(port_type(f.kind))));
   s.store(*at + pcie::kDeviceCap, 4, u32(pcie::kRoleBasedErrorReporting.mask()));
-  s.set_writable(*at + pcie::kDeviceControl, 2, 0x7fff);   // bit 15 (FLR) is not stored
+  s.set_writable(*at + pcie::kDeviceControl, 2, 0xffff & ~u32(pcie::kInitiateFlr.mask()));
   s.set_write_one_to_clear(*at + pcie::kDeviceStatus, 2, u32(pcie::kDeviceStatusErrors.mask()));
   std::uint64_t link_cap = pcie::kLinkMaxSpeed.make(link.speed_code) | pcie::kLinkMaxWidth.make(link.width) |
                            pcie::kLinkPortNumber.make(link.port_number);
   if (faces_downstream(f.kind)) link_cap |= pcie::kLinkActiveReporting.mask();
   s.store(*at + pcie::kLinkCap, 4, u32(link_cap));
-  s.set_writable(*at + pcie::kLinkControl, 2, 0x00c3);   // ASPM control, common clock, extended synch
+  s.set_writable(*at + pcie::kLinkControl, 2,
+                 u32(pcie::kAspmControl.mask() | pcie::kCommonClock.mask() | pcie::kExtendedSynch.mask()));
   std::uint64_t link_status = pcie::kLinkSpeed.make(link.speed_code);
   if (link.up) {
     link_status |= pcie::kLinkWidth.make(link.width);
@@ -99,6 +100,8 @@ Status add_cxl_device_dvsec(ConfigSpaceBuilder& b, const std::vector<std::uint64
   s.store(*at + dev::kControl, 2, u32(dev::kIoEnable.mask()));
   s.set_writable(*at + dev::kControl, 2, u32(dev::kMemEnable.mask()));
   s.store(*at + dev::kStatus2, 2, u32(dev::kResetComplete.mask()));
+  // Media Type and Memory Class "described by CDAT" are QEMU's choice; the
+  // encoding is taken from its dumps and lspci, not from the spec (UNVERIFIED).
   for (unsigned i = 0; i < ranges.size() && i < dev::kMaxRanges; ++i) {
     const std::uint64_t size = ranges[i];
     s.store(*at + dev::range_size_high(i), 4, u32(size >> 32));
@@ -135,9 +138,9 @@ Status add_device_gpf(ConfigSpaceBuilder& b) {
   Result<unsigned> at = b.add_dvsec(dvsec::kCxlVendorId, dvsec::id::kDeviceGpf, gpf::kRevision, gpf::kLength);
   if (!at) return at.error();
   // QEMU's values: phase 2 takes 3 s (base 3, scale 6) at 51 mW.
-  b.space().store(*at + gpf::kPhase2Duration, 2,
-                  u32(dvsec::port_gpf::kTimeoutBase.make(3) | dvsec::port_gpf::kTimeoutScale.make(6)));
-  b.space().store(*at + gpf::kPhase2Power, 4, 51);
+  constexpr unsigned kBase = 3, kScale = 6, kPowerMw = 51;
+  b.space().store(*at + gpf::kPhase2Duration, 2, u32(gpf::kDurationBase.make(kBase) | gpf::kDurationScale.make(kScale)));
+  b.space().store(*at + gpf::kPhase2Power, 4, kPowerMw);
   return {};
 }
 
@@ -145,7 +148,9 @@ Status add_port_extensions(ConfigSpaceBuilder& b) {
   namespace ext = dvsec::port_extensions;
   Result<unsigned> at = b.add_dvsec(dvsec::kCxlVendorId, dvsec::id::kPortExtensions, ext::kRevision, ext::kLength);
   if (!at) return at.error();
-  b.space().set_writable(*at + ext::kPortControl, 2, 0x000f);   // unmask SBR/link disable, alt memory/BME
+  // Port control bits 3:0 as QEMU's ports have them; this DVSEC's layout
+  // beyond the headers comes from QEMU and lspci, not the spec (UNVERIFIED).
+  b.space().set_writable(*at + ext::kPortControl, 2, u32(ext::kControlBits.mask()));
   return {};
 }
 
@@ -166,6 +171,7 @@ Status add_flex_bus(ConfigSpaceBuilder& b, bool link_up) {
   namespace fb = dvsec::flex_bus;
   Result<unsigned> at = b.add_dvsec(dvsec::kCxlVendorId, dvsec::id::kFlexBusPort, fb::kRevision, fb::kLength);
   if (!at) return at.error();
+  // CXL 2.0 layout as QEMU's ports show it (UNVERIFIED against the spec).
   const auto modes = u32(fb::kIo.mask() | fb::kMem.mask() | fb::kFlit68B.mask());
   b.space().store(*at + fb::kCapability, 2, modes);
   b.space().store(*at + fb::kControl, 2, u32(fb::kIo.mask()));

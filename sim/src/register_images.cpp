@@ -91,8 +91,7 @@ RegisterImage memory_device_block_image() {
     put32(bytes, m::cap_header(i) + m::kCapOffset, caps[i].offset);
     put32(bytes, m::cap_header(i) + m::kCapLength, caps[i].length);
   }
-  // A 2 KiB payload (2^11), like QEMU's.
-  put32(bytes, m::layout::kPrimaryMailbox, m::kMailboxPayloadSize.make(11));
+  put32(bytes, m::layout::kPrimaryMailbox, m::kMailboxPayloadSize.make(m::kPayloadSizeLog2));
   put32(bytes, m::layout::kMemoryDeviceStatus, m::kMediaStatus.make(m::kMediaReady) | m::kMailboxReady.mask());
   return RegisterImage(std::move(bytes));
 }

@@ -27,6 +27,10 @@ constexpr std::uint64_t kHzPerMhz = 1'000'000;
 constexpr std::uint64_t kPsPerNs = 1'000;
 constexpr std::uint64_t kDefaultClockMhz = 1'000;
 constexpr std::uint64_t kMaxDurationMs = kMaxPeriodNs / kNsPerMs;
+constexpr std::size_t kMaxTrafficEntries = 1024;   // per list: phases, bursts, extra events
+constexpr std::size_t kMaxHostBridges = 256;
+constexpr std::size_t kMaxDevicesPerBus = 32;       // root ports per host bridge, downstream ports per switch
+constexpr std::uint64_t kMaxPerfValue = 1'000'000'000;   // ns or MB/s: far beyond any device
 // QEMU's defaults (facts §6.3): what a range or switch gets when the file is silent.
 constexpr MemoryRangeSpec kQemuRange{0, false, 150, 250, 16'000, 16'000};
 constexpr SslbisSpec kQemuSslbis{150, 16'000};
@@ -117,10 +121,10 @@ CpmuSpec read_cpmu(const json& value, const std::string& pointer) {
     }
   }
   spec.interrupt = o.optional_bool("interrupt", false);
-  spec.msi_number = static_cast<unsigned>(o.optional_unsigned("msi", 0, 15, 0));
+  spec.msi_number = static_cast<unsigned>(o.optional_unsigned("msi", 0, regs::cpmu::cap::kMsiNumber.max(), 0));
   spec.freeze = o.optional_bool("freeze", false);
   spec.writable_when_frozen = o.optional_bool("writable_when_frozen", false);
-  spec.version = static_cast<unsigned>(o.optional_unsigned("version", 0, 15, 1));
+  spec.version = static_cast<unsigned>(o.optional_unsigned("version", 0, regs::cpmu::cap::kVersion.max(), 1));
   if (Status ok = CpmuModel::validate(spec); !ok) fail(pointer, ok.error().message());
   return spec;
 }
@@ -203,7 +207,7 @@ std::uint64_t duration_ns(const JsonObject& o, std::string_view key, std::uint64
 void read_traffic(const JsonObject& parent, TrafficProfile& profile) {
   if (!parent.has("traffic")) return;
   JsonObject o(parent.at("traffic"), parent.pointer_of("traffic"), {"phases", "bursts", "extra"});
-  if (const json* list = o.array("phases", 0, 1024, false)) {
+  if (const json* list = o.array("phases", 0, kMaxTrafficEntries, false)) {
     for (std::size_t i = 0; i < list->size(); ++i) {
       JsonObject p((*list)[i], at_index(o.pointer_of("phases"), i),
                    {"duration_ms", "reads_per_s", "writes_per_s", "partial_write_permille"});
@@ -213,7 +217,7 @@ void read_traffic(const JsonObject& parent, TrafficProfile& profile) {
                                      static_cast<std::uint32_t>(p.optional_unsigned("partial_write_permille", 0, 1000, 0))});
     }
   }
-  if (const json* list = o.array("bursts", 0, 1024, false)) {
+  if (const json* list = o.array("bursts", 0, kMaxTrafficEntries, false)) {
     for (std::size_t i = 0; i < list->size(); ++i) {
       JsonObject b((*list)[i], at_index(o.pointer_of("bursts"), i),
                    {"period_ms", "length_ms", "extra_reads_per_s", "extra_writes_per_s"});
@@ -224,7 +228,7 @@ void read_traffic(const JsonObject& parent, TrafficProfile& profile) {
       profile.bursts.push_back(burst);
     }
   }
-  if (const json* list = o.array("extra", 0, 1024, false)) {
+  if (const json* list = o.array("extra", 0, kMaxTrafficEntries, false)) {
     for (std::size_t i = 0; i < list->size(); ++i) {
       JsonObject e((*list)[i], at_index(o.pointer_of("extra"), i), {"vid", "gid", "bit", "per_s"});
       EventKey key{static_cast<std::uint16_t>(e.required_unsigned("vid", 0, 0xffff)),
@@ -247,6 +251,7 @@ std::vector<MemoryRangePerf> range_perf(const std::vector<MemoryRangeSpec>& rang
 }
 
 unsigned read_hdm_decoders(const JsonObject& o) {
+  // The component block's 4-bit count field encodes 1, 2, 4, 6 or 8 (facts §1.6: 0 -> 1, n -> 2n).
   const auto count = static_cast<unsigned>(o.optional_unsigned("hdm_decoders", 1, 8, 1));
   if (count != 1 && count % 2 != 0) fail(o.pointer_of("hdm_decoders"), fmt::format("must be 1, 2, 4, 6 or 8; got {}", count));
   return count;
@@ -271,11 +276,10 @@ EndpointSpec read_endpoint(const JsonObject& parent) {
       fail(r.pointer_of("size"), fmt::format("must be a non-zero multiple of 256M; got {:#x}", range.size));
     }
     range.persistent = r.optional_bool("persistent", false);
-    constexpr std::uint64_t kMaxValue = 1'000'000'000;
-    range.read_latency_ns = r.optional_unsigned("read_latency_ns", 1, kMaxValue, kQemuRange.read_latency_ns);
-    range.write_latency_ns = r.optional_unsigned("write_latency_ns", 1, kMaxValue, kQemuRange.write_latency_ns);
-    range.read_bandwidth_mbps = r.optional_unsigned("read_bandwidth_mbps", 1, kMaxValue, kQemuRange.read_bandwidth_mbps);
-    range.write_bandwidth_mbps = r.optional_unsigned("write_bandwidth_mbps", 1, kMaxValue, kQemuRange.write_bandwidth_mbps);
+    range.read_latency_ns = r.optional_unsigned("read_latency_ns", 1, kMaxPerfValue, kQemuRange.read_latency_ns);
+    range.write_latency_ns = r.optional_unsigned("write_latency_ns", 1, kMaxPerfValue, kQemuRange.write_latency_ns);
+    range.read_bandwidth_mbps = r.optional_unsigned("read_bandwidth_mbps", 1, kMaxPerfValue, kQemuRange.read_bandwidth_mbps);
+    range.write_bandwidth_mbps = r.optional_unsigned("write_bandwidth_mbps", 1, kMaxPerfValue, kQemuRange.write_bandwidth_mbps);
     e.memory.push_back(range);
   }
   if (Result<CdatTable> cdat = build_endpoint_cdat(range_perf(e.memory)); !cdat) {
@@ -316,8 +320,9 @@ SwitchSpec read_switch(const JsonObject& parent) {
   s.upstream.sslbis = kQemuSslbis;
   if (up.has("sslbis")) {
     JsonObject sl(up.at("sslbis"), up.pointer_of("sslbis"), {"latency_ns", "bandwidth_mbps"});
-    s.upstream.sslbis.latency_ns = sl.optional_unsigned("latency_ns", 1, 1'000'000'000, kQemuSslbis.latency_ns);
-    s.upstream.sslbis.bandwidth_mbps = sl.optional_unsigned("bandwidth_mbps", 1, 1'000'000'000, kQemuSslbis.bandwidth_mbps);
+    s.upstream.sslbis.latency_ns = sl.optional_unsigned("latency_ns", 1, kMaxPerfValue, kQemuSslbis.latency_ns);
+    s.upstream.sslbis.bandwidth_mbps =
+        sl.optional_unsigned("bandwidth_mbps", 1, kMaxPerfValue, kQemuSslbis.bandwidth_mbps);
     const SwitchPortPerf probe{regs::cdat::sslbis::kUpstreamPort, 0, s.upstream.sslbis.latency_ns * kPsPerNs,
                                s.upstream.sslbis.bandwidth_mbps};
     if (Result<CdatTable> cdat = build_switch_cdat({probe}); !cdat) fail(sl.pointer(), cdat.error().message());
@@ -329,7 +334,7 @@ SwitchSpec read_switch(const JsonObject& parent) {
          "dangling_handle needs a DSLBIS, which only endpoint tables have");
   }
 
-  const json& ports = *o.array("downstream_ports", 1, 32, true);
+  const json& ports = *o.array("downstream_ports", 1, kMaxDevicesPerBus, true);
   std::set<unsigned> numbers;
   for (std::size_t i = 0; i < ports.size(); ++i) {
     const std::string where = at_index(o.pointer_of("downstream_ports"), i);
@@ -348,7 +353,7 @@ RootPortSpec read_root_port(const json& value, const std::string& pointer) {
                 "endpoint", "switch"});
   RootPortSpec r;
   r.function.ids = read_ids(o, kRootPortDeviceId, 0);
-  r.device = static_cast<unsigned>(o.required_unsigned("device", 0, 31));
+  r.device = static_cast<unsigned>(o.required_unsigned("device", 0, kMaxDevicesPerBus - 1));
   r.port = static_cast<unsigned>(o.optional_unsigned("port", 0, 0xff, r.device));
   r.link = read_link(o);
   r.clock_hz = clock_hz(o);
@@ -367,7 +372,7 @@ HostBridgeSpec read_host_bridge(const json& value, const std::string& pointer) {
   HostBridgeSpec h;
   h.domain = static_cast<std::uint16_t>(o.optional_unsigned("domain", 0, 0xffff, 0));
   h.root_bus = static_cast<std::uint8_t>(o.required_unsigned("root_bus", 0, 0xff));
-  const json& ports = *o.array("root_ports", 1, 32, true);
+  const json& ports = *o.array("root_ports", 1, kMaxDevicesPerBus, true);
   std::set<unsigned> devices;
   for (std::size_t i = 0; i < ports.size(); ++i) {
     const std::string where = at_index(o.pointer_of("root_ports"), i);
@@ -390,7 +395,7 @@ TopologySpec read_topology(const json& document) {
     fail(o.pointer_of("description"), "must be a string");
   }
   TopologySpec spec;
-  const json& bridges = *o.array("host_bridges", 1, 256, true);
+  const json& bridges = *o.array("host_bridges", 1, kMaxHostBridges, true);
   for (std::size_t i = 0; i < bridges.size(); ++i) {
     spec.host_bridges.push_back(read_host_bridge(bridges[i], at_index(o.pointer_of("host_bridges"), i)));
   }

@@ -71,6 +71,7 @@ inline constexpr unsigned kRevision = 0;
 inline constexpr unsigned kLength = 0x28;
 inline constexpr unsigned kPortControl = 0x0c;   // 16
 inline constexpr Field kUnmaskSbr = bit(0);
+inline constexpr Field kControlBits = bits(3, 0);   // Unmask SBR, Unmask Link Disable, Alt Memory, Alt BME
 }  // namespace port_extensions
 
 // DVSEC 4 (GPF for Ports): phase timeouts, base 3:0 and scale 11:8.
@@ -89,6 +90,8 @@ inline constexpr unsigned kRevision = 0;
 inline constexpr unsigned kLength = 0x10;
 inline constexpr unsigned kPhase2Duration = 0x0a;  // 16
 inline constexpr unsigned kPhase2Power = 0x0c;     // 32, mW
+inline constexpr Field kDurationBase = bits(3, 0);
+inline constexpr Field kDurationScale = bits(11, 8);
 }  // namespace device_gpf
 
 // DVSEC 7 (Flex Bus Port): capability, control, status (CXL 2.0 layout).
@@ -98,7 +101,6 @@ inline constexpr unsigned kLength = 0x14;
 inline constexpr unsigned kCapability = 0x0a;   // 16
 inline constexpr unsigned kControl = 0x0c;      // 16
 inline constexpr unsigned kStatus = 0x0e;       // 16
-inline constexpr Field kCache = bit(0);
 inline constexpr Field kIo = bit(1);
 inline constexpr Field kMem = bit(2);
 inline constexpr Field kFlit68B = bit(5);

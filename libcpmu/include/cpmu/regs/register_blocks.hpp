@@ -81,6 +81,7 @@ inline constexpr unsigned kMemoryDeviceStatus = 0x8a8, kMemoryDeviceStatusLength
 }  // namespace layout
 // Mailbox Capabilities register (first DW of the mailbox): log2 of the payload size.
 inline constexpr Field kMailboxPayloadSize = bits(4, 0);
+inline constexpr unsigned kPayloadSizeLog2 = 11;   // 2 KiB, QEMU's payload
 // Memory Device Status register.
 inline constexpr Field kMediaStatus = bits(3, 2);   // 1 = ready
 inline constexpr Field kMailboxReady = bit(4);
