@@ -1,7 +1,10 @@
 // Test support for DOE: a clock whose sleeps pass in virtual time, and a
 // minimal Platform that routes one function's DOE capability to a cxlsim
-// DoeModel. The adapter stands in only until cxlsim's SimPlatform lands; the
-// DOE registers behind it are the simulator's, not a mock.
+// DoeModel. The DOE registers behind it are the simulator's, not a mock. The
+// end-to-end tests use the sim platform (doe_sim_machine_test.cpp); this
+// adapter serves the register-level tests, which need what the simulated
+// machine does not expose: a log of every access, the model's Busy countdown
+// (set_busy_status_reads), a read-only config space, and tables of our own.
 #pragma once
 
 #include <atomic>
