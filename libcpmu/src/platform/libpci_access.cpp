@@ -34,7 +34,9 @@ struct Trap {
 thread_local Trap* t_trap = nullptr;
 
 // Replaces libpci's default error handler, which prints and calls exit().
-[[noreturn]] __attribute__((format(printf, 1, 2))) void trap_error(char* format, ...) {
+// The GNU spelling of noreturn, because libpci's handler pointer type carries
+// it and clang only treats that spelling as part of the function type.
+__attribute__((noreturn, format(printf, 1, 2))) void trap_error(char* format, ...) {
   Trap* trap = t_trap;
   // Every libpci call below runs inside trapped(); reaching here without a
   // trap is a bug in this file, and returning to libpci is not allowed.
