@@ -114,11 +114,11 @@ Status add_cxl_device_dvsec(ConfigSpaceBuilder& b, const std::vector<std::uint64
   return {};
 }
 
-Result<unsigned> add_register_locator(ConfigSpaceBuilder& b, const FunctionLayout& f) {
+Status add_register_locator(ConfigSpaceBuilder& b, const FunctionLayout& f) {
   namespace loc = dvsec::locator;
   const auto length = static_cast<unsigned>(loc::kFirstEntry + loc::kEntrySize * f.register_blocks.size());
   Result<unsigned> at = b.add_dvsec(dvsec::kCxlVendorId, dvsec::id::kRegisterLocator, loc::kRevision, length);
-  if (!at) return at;
+  if (!at) return at.error();
   ConfigSpace& s = b.space();
   for (unsigned i = 0; i < f.register_blocks.size(); ++i) {
     const RegisterBlockEntry& e = f.register_blocks[i];
@@ -130,7 +130,7 @@ Result<unsigned> add_register_locator(ConfigSpaceBuilder& b, const FunctionLayou
     const std::uint32_t h1 = s.load(*at + dvsec::kHeader1, 4);
     s.store(*at + dvsec::kHeader1, 4, u32(dvsec::header1::kLength.set(h1, dvsec::header1::kLength.max())));
   }
-  return at;
+  return {};
 }
 
 Status add_device_gpf(ConfigSpaceBuilder& b) {
@@ -205,12 +205,7 @@ Status add_part(ConfigSpaceBuilder& b, const FunctionLayout& f, Part part, Funct
     case Part::kPortGpf: return add_port_gpf(b);
     case Part::kFlexBus: return add_flex_bus(b, f.link.up);
     case Part::kDeviceGpf: return add_device_gpf(b);
-    case Part::kLocator: {
-      Result<unsigned> at = add_register_locator(b, f);
-      if (!at) return at.error();
-      out.register_locator_offset = *at;
-      return {};
-    }
+    case Part::kLocator: return add_register_locator(b, f);
     case Part::kDoe: {
       if (!f.doe) return {};
       Result<unsigned> at = b.add_extended_capability(pci::ext_cap_id::kDoe, 1, regs::doe::kCapSize);

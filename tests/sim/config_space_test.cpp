@@ -181,7 +181,6 @@ TEST(FunctionConfig, EndpointExtendedCapabilities) {
   EXPECT_EQ(b.cfg32(0x170), 0x0603'0005u);   // ID 5, phase 2 duration 3 s
   EXPECT_EQ(b.cfg32(0x178), 0x0001'002eu);   // DOE v1, end of chain
   EXPECT_EQ(b.config.doe_offset, 0x178u);
-  EXPECT_EQ(b.config.register_locator_offset, 0x144u);
 }
 
 TEST(FunctionConfig, MemEnableIsWritableButCapabilityIsNot) {

@@ -42,9 +42,6 @@ class ConfigSpace {
   // earlier one.
   Status add_hook(unsigned start, unsigned length, ReadHook read, WriteHook write);
 
-  // The raw bytes (hooked ranges show what was stored there, not the model).
-  const std::array<std::uint8_t, kSize>& bytes() const { return bytes_; }
-
  private:
   struct Hook {
     unsigned start, length;

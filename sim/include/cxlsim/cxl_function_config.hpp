@@ -64,7 +64,6 @@ struct FunctionLayout {
 struct FunctionConfig {
   ConfigSpace space;
   std::optional<unsigned> doe_offset;
-  unsigned register_locator_offset = 0;
 };
 
 Result<FunctionConfig> build_function_config(const FunctionLayout& layout);
