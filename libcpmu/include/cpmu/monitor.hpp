@@ -1,0 +1,124 @@
+// The monitor: one sampling loop over many CPMUs, each counted by its own
+// CounterBackend. It services each backend when the backend's service fd is
+// readable and at least every service_period(), samples every interval,
+// publishes immutable snapshots, keeps a bounded history per series, and
+// queues notifications behind one pollable file descriptor.
+//
+// Notifications and the fd: fd() is readable exactly while a notification is
+// pending, and next() never blocks: it returns one when fd() is readable and
+// nothing only when it is not (with one consumer; next() is thread-safe, but
+// two consumers race for the same notification as they would on any fd).
+//
+// Time: every timestamp comes from the NowFunction. With Drive::kThread a
+// thread sleeps until the next deadline (needs a clock that follows real
+// time); with Drive::kManual nothing runs by itself: the caller moves its
+// clock (e.g. the simulator's virtual one) and calls step(), so tests are
+// deterministic.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cpmu/counting.hpp"
+#include "cpmu/events.hpp"
+#include "cpmu/result.hpp"
+#include "cpmu/snapshot.hpp"
+
+namespace cpmu {
+
+// One CPMU to monitor: who it is, what was asked of its backend (in the
+// backend's plan order) and the backend, not yet started.
+struct MonitoredCpmu {
+  CpmuIdentity identity;
+  std::vector<CountRequest> requests;
+  std::unique_ptr<CounterBackend> backend;
+};
+
+enum class MonitorDrive { kThread, kManual };
+
+struct MonitorOptions {
+  std::chrono::nanoseconds interval = std::chrono::seconds(1);   // between snapshots; > 0
+  std::size_t history_depth = 600;     // points kept per series; >= 1
+  // Pending notifications kept; when full, the oldest pending snapshot
+  // notification gives way (a later snapshot supersedes it). Device and
+  // untrusted notifications are never dropped. >= 2.
+  std::size_t queue_capacity = 256;
+  NowFunction now;                     // default: steady_now()
+  MonitorDrive drive = MonitorDrive::kThread;
+  // Derived metrics, evaluated on each CPMU that counts every input (an
+  // input is a series whose event is the catalogue's code for the name, with
+  // no threshold, edge, invert or filter). Needs `catalogue`, which must
+  // outlive the monitor.
+  std::vector<MetricInfo> metrics;
+  const EventCatalogue* catalogue = nullptr;
+};
+
+enum class NotificationKind {
+  kSnapshot,       // a new snapshot was published
+  kUntrusted,      // a series' total can no longer be vouched for (e.g. a missed wrap)
+  kDeviceRemoved,  // a CPMU's device is gone; its series have ended
+  kDeviceError,    // reading or servicing a CPMU failed (its values are the last good ones)
+};
+std::string_view notification_kind_name(NotificationKind kind);   // "snapshot", "untrusted", ...
+
+struct Notification {
+  NotificationKind kind = NotificationKind::kSnapshot;
+  std::uint64_t timestamp_ns = 0;
+  // kSnapshot: the new one. Otherwise the snapshot the event was seen in, or
+  // null when it was seen while servicing (between snapshots).
+  std::shared_ptr<const Snapshot> snapshot;
+  std::optional<std::size_t> cpmu;     // index into Snapshot::cpmus
+  std::optional<std::size_t> series;   // kUntrusted: index into Snapshot::series
+  std::string message;                 // names the CPMU (and event); empty for kSnapshot
+};
+
+class Monitor {
+ public:
+  // Fails on bad options, a missing backend, or requests that do not match
+  // the backend's plan.
+  static Result<std::unique_ptr<Monitor>> create(std::vector<MonitoredCpmu> cpmus, MonitorOptions options);
+  ~Monitor();   // stops
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  // Starts every backend (all or none: on a failure the started ones are
+  // stopped again) and, with Drive::kThread, the sampling thread. Totals
+  // start at zero; the first snapshot comes one interval later.
+  Status start();
+  // Stops the thread (also while it waits in poll) and every backend.
+  // Idempotent; snapshots, history and notifications stay readable.
+  void stop();
+
+  // Drive::kManual: does what the thread does when it wakes: services the
+  // backends whose service fd is readable or whose period has elapsed, and
+  // samples if an interval has elapsed since the last scheduled sample.
+  // Fails only when called in the wrong mode or state.
+  Status step();
+
+  // Samples every CPMU now, publishes and returns the snapshot (any mode,
+  // while started or after stop; e.g. a final total). Null before start().
+  std::shared_ptr<const Snapshot> sample_now();
+
+  std::shared_ptr<const Snapshot> latest() const;   // null until the first snapshot
+
+  int fd() const;
+  std::optional<Notification> next();
+  std::uint64_t dropped_snapshot_notifications() const;
+
+  // Series are numbered as in every Snapshot::series.
+  std::size_t series_count() const;
+  std::vector<HistoryPoint> history(std::size_t series) const;   // oldest first
+
+  struct Engine;
+
+ private:
+  explicit Monitor(std::unique_ptr<Engine> engine);
+  std::unique_ptr<Engine> engine_;
+};
+
+}  // namespace cpmu

@@ -1,0 +1,103 @@
+// Snapshots: what the monitor publishes. A snapshot is built once, then only
+// ever shared as std::shared_ptr<const Snapshot>: readers on any thread may
+// keep one as long as they like, and it never changes under them.
+//
+// One series is one count request on one CPMU. Every number a front end shows
+// is here already (totals, deltas, rates, running shares, metrics), so front
+// ends format; they do not compute counts.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cpmu/cdat_context.hpp"
+#include "cpmu/counting.hpp"
+#include "cpmu/cpmu_name.hpp"
+#include "cpmu/discovery.hpp"
+
+namespace cpmu {
+
+// Who a monitored CPMU is, and what its function's CDAT says it can carry
+// (for utilisation against capacity). Fixed for the monitor's lifetime.
+struct CpmuIdentity {
+  CpmuName name;                  // "0000:0d:00.0/0": always present
+  ComponentKind kind = ComponentKind::kOther;
+  std::string memdev;             // "mem0"; empty where the kernel has no name
+  std::string kernel_device;      // "pmu_mem0.0"
+  std::string perf_pmu;           // "cxl_pmu_mem0.0"
+  std::vector<CdatRangePerf> cdat_ranges;       // endpoints: per DPA range
+  std::vector<CdatPortPerf> cdat_port_pairs;    // switches: per port pair
+};
+
+enum class CpmuHealth {
+  kCounting,   // read fine at this snapshot
+  kError,      // the last read or service failed; values are the last good ones
+  kRemoved,    // the device is gone: its series have ended with their last good values
+};
+std::string_view cpmu_health_name(CpmuHealth health);   // "counting", "error", "removed"
+
+struct CpmuStatus {
+  std::shared_ptr<const CpmuIdentity> identity;
+  std::string backend;            // CounterBackend::kind(): "direct", "perf"
+  CpmuHealth health = CpmuHealth::kCounting;
+  std::string error;              // kError, kRemoved: what happened, naming the CPMU
+  std::uint64_t sample_ns = 0;    // the backend's timestamp of the values in this snapshot
+  std::uint64_t interval_ns = 0;  // since this CPMU's previous sample (or its start)
+};
+
+struct SeriesValue {
+  std::size_t cpmu = 0;           // index into Snapshot::cpmus
+  std::string label;              // as the user wrote the event
+  EventSelection event;
+  Placement placement = Placement::kNotSupported;
+  std::string placement_reason;   // from the plan; why not, for kNotSupported
+
+  CountValue total;               // since start
+  // Since the previous snapshot: raw and times are differences of the
+  // totals; state and trust are the total's.
+  CountValue delta;
+  std::optional<double> total_estimate;   // total scaled for multiplexing; none if never running
+  std::optional<double> delta_estimate;
+  std::optional<double> rate;             // delta_estimate per second of the CPMU's interval
+  std::optional<double> mean_rate;        // total_estimate per second enabled
+  std::optional<double> running_share;    // total time running / time enabled, 0..1
+  bool ended = false;             // the CPMU was removed; total is final
+};
+
+// A derived metric (cpmu-events(5)) on one CPMU that counts all its inputs.
+struct MetricValue {
+  std::size_t cpmu = 0;
+  std::string name;
+  std::string unit;
+  std::optional<double> interval_value;   // over the interval (deltas)
+  std::optional<double> total_value;      // over the whole run (totals)
+  bool trusted = true;            // every input is trusted
+};
+
+struct Snapshot {
+  std::uint64_t sequence = 0;      // 1, 2, ... in publication order
+  std::uint64_t timestamp_ns = 0;  // the monitor's clock
+  std::uint64_t start_ns = 0;      // when counting started
+  std::uint64_t interval_ns = 0;   // since the previous snapshot (or the start)
+  std::vector<CpmuStatus> cpmus;
+  std::vector<SeriesValue> series; // grouped by CPMU, each in request order
+  std::vector<MetricValue> metrics;
+
+  std::uint64_t elapsed_ns() const { return timestamp_ns - start_ns; }
+};
+
+// One entry of a series' history.
+struct HistoryPoint {
+  std::uint64_t sequence = 0;      // the snapshot it belongs to
+  std::uint64_t timestamp_ns = 0;  // the backend's sample time
+  CountValue total;
+  std::uint64_t delta = 0;         // raw
+  std::optional<double> rate;
+};
+
+}  // namespace cpmu

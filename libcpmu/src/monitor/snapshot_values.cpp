@@ -1,0 +1,116 @@
+#include "monitor/snapshot_values.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace cpmu {
+
+std::string_view cpmu_health_name(CpmuHealth health) {
+  switch (health) {
+    case CpmuHealth::kCounting: return "counting";
+    case CpmuHealth::kError: return "error";
+    case CpmuHealth::kRemoved: return "removed";
+  }
+  return "unknown";
+}
+
+namespace detail {
+
+namespace {
+
+std::uint64_t difference(std::uint64_t later, std::uint64_t earlier) { return later >= earlier ? later - earlier : 0; }
+
+std::optional<double> per_second(std::optional<double> amount, std::uint64_t ns) {
+  if (!amount || ns == 0) return std::nullopt;
+  return *amount * 1e9 / static_cast<double>(ns);
+}
+
+void derive(SeriesValue& series, std::uint64_t interval_ns) {
+  series.total_estimate = series.total.estimate();
+  series.delta_estimate = series.delta.estimate();
+  series.rate = per_second(series.delta_estimate, interval_ns);
+  series.mean_rate = per_second(series.total_estimate, series.total.time_enabled_ns);
+  series.running_share = std::nullopt;
+  if (series.total.state == CountState::kCounted && series.total.time_enabled_ns > 0) {
+    series.running_share = std::min(1.0, static_cast<double>(series.total.time_running_ns) /
+                                             static_cast<double>(series.total.time_enabled_ns));
+  }
+}
+
+}  // namespace
+
+void update_series(SeriesValue& series, const CountValue& previous, const CountValue& total,
+                   std::uint64_t interval_ns) {
+  series.total = total;
+  CountValue& delta = series.delta;
+  delta = CountValue{};
+  delta.state = total.state;
+  delta.raw = difference(total.raw, previous.raw);
+  delta.time_enabled_ns = difference(total.time_enabled_ns, previous.time_enabled_ns);
+  delta.time_running_ns = difference(total.time_running_ns, previous.time_running_ns);
+  if (total.raw < previous.raw) {
+    // A backend's totals only grow; one that went down cannot be explained,
+    // so neither it nor anything derived from it is vouched for.
+    series.total.trusted = false;
+    series.total.doubt = fmt::format("total went backwards from {} to {}", previous.raw, total.raw);
+  }
+  delta.trusted = series.total.trusted;
+  delta.doubt = series.total.doubt;
+  derive(series, interval_ns);
+}
+
+void hold_series(SeriesValue& series) {
+  const CountValue total = series.total;
+  update_series(series, total, total, 0);
+}
+
+std::vector<BoundMetric> bind_metrics(const std::vector<MetricInfo>& metrics, const EventCatalogue& catalogue,
+                                      const std::vector<SeriesValue>& series, std::size_t cpmu_count) {
+  std::vector<BoundMetric> bound;
+  for (std::size_t cpmu = 0; cpmu < cpmu_count; ++cpmu) {
+    for (const MetricInfo& metric : metrics) {
+      BoundMetric candidate{cpmu, &metric, {}};
+      for (const std::string& name : metric.formula.names()) {
+        const auto code = catalogue.resolve(name);
+        if (!code) break;
+        EventSelection plain;
+        plain.code = *code;
+        auto it = std::find_if(series.begin(), series.end(), [&](const SeriesValue& s) {
+          return s.cpmu == cpmu && s.event == plain && s.placement != Placement::kNotSupported;
+        });
+        if (it == series.end()) break;
+        candidate.inputs.emplace_back(name, static_cast<std::size_t>(it - series.begin()));
+      }
+      if (candidate.inputs.size() == metric.formula.names().size()) bound.push_back(std::move(candidate));
+    }
+  }
+  return bound;
+}
+
+MetricValue evaluate_metric(const BoundMetric& bound, const std::vector<SeriesValue>& series,
+                            std::uint64_t interval_ns, std::uint64_t elapsed_ns) {
+  MetricValue value;
+  value.cpmu = bound.cpmu;
+  value.name = bound.metric->name;
+  value.unit = bound.metric->unit;
+  auto input = [&](std::string_view name) -> const SeriesValue& {
+    const auto it = std::find_if(bound.inputs.begin(), bound.inputs.end(),
+                                 [&](const auto& in) { return in.first == name; });
+    return series[it->second];
+  };
+  for (const auto& in : bound.inputs) value.trusted = value.trusted && series[in.second].total.trusted;
+  const Formula& formula = bound.metric->formula;
+  if (interval_ns > 0) {
+    value.interval_value = formula.evaluate([&](std::string_view name) { return input(name).delta_estimate; },
+                                            static_cast<double>(interval_ns) / 1e9);
+  }
+  if (elapsed_ns > 0) {
+    value.total_value = formula.evaluate([&](std::string_view name) { return input(name).total_estimate; },
+                                         static_cast<double>(elapsed_ns) / 1e9);
+  }
+  return value;
+}
+
+}  // namespace detail
+}  // namespace cpmu
