@@ -1,5 +1,5 @@
 // The backend options every machine-reading command takes:
-// --dump FILE | --sysfs DIR (default: the running machine).
+// --sim [FILE] | --dump FILE | --sysfs DIR (default: the running machine).
 #pragma once
 
 #include <memory>
@@ -9,6 +9,7 @@
 
 namespace CLI {
 class App;
+class Option;
 }
 
 namespace cpmu::cli {
@@ -19,8 +20,10 @@ class PlatformOptions {
   Result<std::unique_ptr<Platform>> open() const;
 
  private:
+  std::string sim_file_;
   std::string dump_file_;
   std::string sysfs_root_;
+  CLI::Option* sim_ = nullptr;
 };
 
 }  // namespace cpmu::cli
