@@ -1,0 +1,154 @@
+// cpmu list: every CXL component of the machine as a tree (or JSON), with
+// its CPMUs, DOE mailboxes and kernel names. Exit status: 0 all well, 1 some
+// listed function had problems (it is still listed), 2 usage or backend error.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "command.hpp"
+#include "cpmu/discovery.hpp"
+#include "cpmu/events.hpp"
+#include "cpmu/topology.hpp"
+#include "list_view.hpp"
+#include "platform_options.hpp"
+#include "slot_filter.hpp"
+
+namespace cpmu::cli {
+
+namespace {
+
+struct ListOptions {
+  PlatformOptions platform;
+  bool json = false;
+  bool verbose = false;
+  bool all = false;
+  std::string slot;
+  std::string memdev;
+  std::string type;
+  SysfsRoots roots;
+};
+
+bool memdev_matches(const std::string& wanted, const std::string& memdev) {
+  return !memdev.empty() && (wanted == memdev || "mem" + wanted == memdev);
+}
+
+void print_unprivileged(const std::vector<std::string>& perf_pmus, const std::string& event_source) {
+  fmt::print(stderr,
+             "cpmu list: extended configuration space needs root (CAP_SYS_ADMIN), so CXL capabilities, "
+             "register blocks and CPMUs cannot be read.\n");
+  fmt::print("Unprivileged, the kernel's perf interface is what is available ({}/devices/cxl_pmu_*):\n",
+             event_source);
+  if (perf_pmus.empty()) {
+    fmt::print("  none: no cxl_pmu perf PMUs on this machine (the cxl_pmu driver is not loaded, or there are "
+               "no CPMUs it handles)\n");
+  }
+  for (const auto& pmu : perf_pmus) fmt::print("  {}  (count with: perf stat -a -e {}/clock_ticks/)\n", pmu, pmu);
+  fmt::print("Run as root for the full listing.\n");
+}
+
+int run_list(const ListOptions& options) {
+  std::optional<SlotFilter> slot;
+  if (!options.slot.empty()) {
+    auto parsed = SlotFilter::parse(options.slot);
+    if (!parsed) {
+      fmt::print(stderr, "cpmu list: {}\n", parsed.error().message());
+      return kExitUsage;
+    }
+    slot = *parsed;
+  }
+  std::optional<ComponentKind> type;
+  if (!options.type.empty()) {
+    for (auto kind : {ComponentKind::kRootPort, ComponentKind::kSwitchUpstreamPort,
+                      ComponentKind::kSwitchDownstreamPort, ComponentKind::kEndpoint, ComponentKind::kOther}) {
+      if (options.type == component_kind_name(kind)) type = kind;
+    }
+    if (!type) {
+      fmt::print(stderr, "cpmu list: -t '{}': expected root-port, usp, dsp, endpoint or other\n", options.type);
+      return kExitUsage;
+    }
+  }
+  auto platform = options.platform.open();
+  if (!platform) {
+    fmt::print(stderr, "cpmu list: {}\n", platform.error().message());
+    return kExitUsage;
+  }
+  auto machine = discover(**platform);
+  if (!machine) {
+    fmt::print(stderr, "cpmu list: {}\n", machine.error().message());
+    return kExitUsage;
+  }
+  Topology topology = build_topology(*machine);
+  // Kernel names belong to the machine we run on; a dump or a simulated
+  // machine is another machine.
+  bool live = (*platform)->name() == "linux";
+  KernelCxlView kernel = live ? read_kernel_cxl_view(options.roots) : KernelCxlView{};
+  annotate_topology(*machine, topology, kernel, live ? cpmu_lock_directories() : std::vector<std::string>{});
+
+  const std::size_t n = machine->functions.size();
+  ListView view;
+  view.machine = &*machine;
+  view.topology = &topology;
+  view.perf_pmus = kernel.perf_pmus;
+  view.verbose = options.verbose;
+  view.selected.assign(n, false);
+  view.shown.assign(n, false);
+  bool problems = !machine->problems.empty();
+  std::size_t selected = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& fn = machine->functions[i];
+    bool interesting = options.all || fn.is_cxl() || fn.memory_device || !fn.problems.empty();
+    if (!interesting || (slot && !slot->matches(fn.info.address)) || (type && fn.kind != *type) ||
+        (!options.memdev.empty() && !memdev_matches(options.memdev, fn.memdev))) {
+      continue;
+    }
+    view.selected[i] = true;
+    ++selected;
+    problems = problems || !fn.problems.empty();
+    for (std::optional<std::size_t> at = i; at; at = topology.parent[*at]) view.shown[*at] = true;
+  }
+  std::optional<CatalogueLoad> catalogue;
+  if (options.verbose || options.json) {
+    catalogue = load_event_catalogue(default_event_search_path());
+    view.catalogue = &catalogue->catalogue;
+  }
+
+  if (options.json) {
+    fmt::print("{}", render_list_json(view));
+  } else if (machine->config_access_denied) {
+    print_unprivileged(kernel.perf_pmus, options.roots.event_source);
+  } else {
+    fmt::print("{}", render_list_tree(view));
+    if (selected == 0) {
+      fmt::print(stderr, "cpmu list: no {}functions found ({} PCI functions looked at{})\n",
+                 options.all ? "" : "CXL ", n, options.all ? "" : "; --all lists every one");
+    }
+  }
+  return problems ? kExitPartial : kExitOk;
+}
+
+}  // namespace
+
+Runner setup_list(CLI::App& app) {
+  auto options = std::make_shared<ListOptions>();
+  options->platform.add_to(app);
+  app.add_flag("--json", options->json, "Print JSON (schema: docs/list-json-schema.md) instead of a tree");
+  app.add_flag("-v,--verbose", options->verbose, "Also show DVSECs, register blocks, DOE registers, and each "
+                                                 "CPMU's event capabilities and counter table");
+  app.add_flag("-a,--all", options->all, "List every PCI function, not only CXL ones");
+  app.add_option("-s,--slot", options->slot, "Only functions in [[[[domain]:]bus]:][slot][.[func]] (as lspci -s)")
+      ->type_name("SLOT");
+  app.add_option("-m,--memdev", options->memdev, "Only the function of this kernel memdev (mem0 or 0)")
+      ->type_name("MEMDEV");
+  app.add_option("-t,--type", options->type, "Only this kind: root-port, usp, dsp, endpoint, other")
+      ->type_name("TYPE");
+  app.add_option("--cxl-sysfs", options->roots.cxl, "Where the kernel's CXL bus is (default /sys/bus/cxl)")
+      ->type_name("DIR");
+  app.add_option("--event-source-sysfs", options->roots.event_source,
+                 "Where the kernel's perf PMUs are (default /sys/bus/event_source)")
+      ->type_name("DIR");
+  return [options] { return run_list(*options); };
+}
+
+}  // namespace cpmu::cli

@@ -1,0 +1,21 @@
+// Names for what a CPMU can count, through the event catalogue when it is
+// loaded; raw VID/GID/mask otherwise.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cpmu/events.hpp"
+
+namespace cpmu::cli {
+
+// The catalogue names of the single events selected by `mask`, in bit order;
+// bits the catalogue does not name are left out.
+std::vector<std::string> event_names(const EventCatalogue* catalogue, std::uint16_t vid, std::uint16_t gid,
+                                     std::uint32_t mask);
+
+// The group's title ("CXL.mem M2S requests"), or "" when unknown.
+std::string group_title(const EventCatalogue* catalogue, std::uint16_t vid, std::uint16_t gid);
+
+}  // namespace cpmu::cli

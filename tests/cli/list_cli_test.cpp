@@ -1,0 +1,259 @@
+// `cpmu list` end to end: the built binary over QEMU 7.2's lspci -xxxx dumps
+// (QEMU's own CXL device models; expected values from
+// shared/qemu-cxl/dumps/README.md) and over damaged copies of them.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "run_cli.hpp"
+
+namespace cpmu {
+namespace {
+
+using nlohmann::json;
+using cpmu::testing::qemu_dump;
+using cpmu::testing::run_cpmu;
+
+std::map<std::string, json> by_bdf(const json& list) {
+  std::map<std::string, json> functions;
+  for (const auto& f : list["functions"]) functions[f["bdf"]] = f;
+  return functions;
+}
+
+std::vector<std::pair<int, int>> dvsecs(const json& f) {
+  std::vector<std::pair<int, int>> out;
+  for (const auto& d : f["dvsecs"]) out.emplace_back(d["id"], d["offset"]);
+  return out;
+}
+
+std::vector<std::tuple<int, int, std::uint64_t>> blocks(const json& f) {
+  std::vector<std::tuple<int, int, std::uint64_t>> out;
+  for (const auto& b : f["register_blocks"]) out.emplace_back(b["bir"], b["block_id"], b["offset"]);
+  return out;
+}
+
+std::vector<int> does(const json& f) {
+  std::vector<int> out;
+  for (const auto& d : f["doe_mailboxes"]) out.push_back(d["offset"]);
+  return out;
+}
+
+TEST(ListCli, QemuSwitchDumpShowsEveryDvsecBlockAndDoeAndNoCpmu) {
+  auto run = run_cpmu("list --json --dump " + qemu_dump("switch"));
+  ASSERT_EQ(run.status, 0) << run.err;
+  json list = json::parse(run.out);
+  EXPECT_EQ(list["schema_version"], 1);
+  EXPECT_EQ(list["backend"], "dump");
+  ASSERT_EQ(list["host_bridges"].size(), 1u);
+  EXPECT_EQ(list["host_bridges"][0]["name"], "pci0000:0c");
+  auto f = by_bdf(list);
+  ASSERT_EQ(f.size(), 6u);
+  const std::string rp = "0000:0c:00.0", usp = "0000:0d:00.0", dsp0 = "0000:0e:00.0", dsp1 = "0000:0e:01.0",
+                    ep0 = "0000:0f:00.0", ep1 = "0000:10:00.0";
+  EXPECT_EQ(f[rp]["kind"], "root-port");
+  EXPECT_EQ(f[usp]["kind"], "usp");
+  EXPECT_EQ(f[dsp0]["kind"], "dsp");
+  EXPECT_EQ(f[dsp1]["kind"], "dsp");
+  EXPECT_EQ(f[ep0]["kind"], "endpoint");
+  EXPECT_EQ(f[ep1]["kind"], "endpoint");
+  EXPECT_FALSE(f[rp].contains("parent"));
+  EXPECT_EQ(f[usp]["parent"], rp);
+  EXPECT_EQ(f[dsp1]["parent"], usp);
+  EXPECT_EQ(f[ep0]["parent"], dsp0);
+  EXPECT_EQ(f[ep1]["parent"], dsp1);
+
+  using Dvsecs = std::vector<std::pair<int, int>>;
+  EXPECT_EQ(dvsecs(f[rp]), (Dvsecs{{3, 0x150}, {4, 0x178}, {7, 0x188}, {8, 0x19c}}));
+  EXPECT_EQ(dvsecs(f[usp]), (Dvsecs{{3, 0x148}, {7, 0x170}, {8, 0x184}}));
+  EXPECT_EQ(dvsecs(f[dsp0]), (Dvsecs{{3, 0x148}, {7, 0x170}, {4, 0x184}, {8, 0x194}}));
+  EXPECT_EQ(dvsecs(f[ep0]), (Dvsecs{{0, 0x10c}, {8, 0x144}, {5, 0x168}}));
+  EXPECT_EQ(dvsecs(f[ep1]), (Dvsecs{{0, 0x10c}, {8, 0x144}, {5, 0x168}}));
+
+  using Blocks = std::vector<std::tuple<int, int, std::uint64_t>>;
+  for (const auto& port : {rp, usp, dsp0, dsp1}) EXPECT_EQ(blocks(f[port]), (Blocks{{0, 1, 0}})) << port;
+  EXPECT_EQ(blocks(f[ep0]), (Blocks{{0, 1, 0}, {2, 3, 0}}));
+  EXPECT_FALSE(f[ep0]["register_blocks"][0].contains("bar_size"));   // dumps carry no BAR sizes
+
+  EXPECT_EQ(does(f[usp]), std::vector<int>{0x1a8});
+  EXPECT_EQ(does(f[ep0]), std::vector<int>{0x190});
+  EXPECT_EQ(does(f[ep1]), std::vector<int>{0x190});
+  EXPECT_TRUE(does(f[rp]).empty());
+  EXPECT_EQ(f[ep0]["serial_number"], 0x1000);
+  EXPECT_EQ(f[ep1]["serial_number"], 0x1001);
+
+  std::size_t cpmus = 0;
+  for (const auto& [bdf, fn] : f) {
+    cpmus += fn["cpmus"].size();
+    EXPECT_TRUE(fn["problems"].empty()) << bdf << ": " << fn["problems"].dump();
+  }
+  EXPECT_EQ(cpmus, 0u);   // QEMU 7.2 emulates no CPMU
+}
+
+TEST(ListCli, QemuFullDumpHasTwoHostBridgesAndTenCxlFunctions) {
+  auto run = run_cpmu("list --json --dump " + qemu_dump("full"));
+  ASSERT_EQ(run.status, 0) << run.err;
+  json list = json::parse(run.out);
+  ASSERT_EQ(list["host_bridges"].size(), 2u);
+  EXPECT_EQ(list["host_bridges"][1]["name"], "pci0000:de");
+  auto f = by_bdf(list);
+  ASSERT_EQ(f.size(), 10u);
+  EXPECT_EQ(f["0000:0d:00.0"]["parent"], "0000:0c:00.0");
+  EXPECT_EQ(f["0000:11:00.0"]["parent"], "0000:0f:01.0");
+  EXPECT_EQ(f["0000:df:00.0"]["host_bridge"], "pci0000:de");
+  EXPECT_EQ(does(f["0000:0e:00.0"]), std::vector<int>{0x1a8});
+  for (const auto& [bdf, fn] : f) EXPECT_TRUE(fn["cpmus"].empty()) << bdf;
+}
+
+TEST(ListCli, TreeShowsTheSwitchHierarchy) {
+  auto run = run_cpmu("list --dump " + qemu_dump("switch"));
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("pci0000:0c host bridge"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("└─ 0000:0c:00.0 root port (CXL)  8086:7075  link 2.5GT/s x1"), std::string::npos);
+  EXPECT_NE(run.out.find("   └─ 0000:0d:00.0 switch upstream port (CXL)  19e5:a128"), std::string::npos);
+  EXPECT_NE(run.out.find("├─ 0000:0e:00.0 switch downstream port"), std::string::npos);
+  EXPECT_NE(run.out.find("└─ 0000:0f:00.0 endpoint (CXL memory device)  8086:0d93  link 2.5GT/s x1  sn 0x1000"),
+            std::string::npos);
+}
+
+TEST(ListCli, FiltersBySlotTypeAndMemdev) {
+  auto json_of = [](const std::string& args) {
+    auto run = run_cpmu("list --json --dump " + qemu_dump("full") + " " + args);
+    EXPECT_EQ(run.status, 0) << args << ": " << run.err;
+    return by_bdf(json::parse(run.out));
+  };
+  auto endpoints = json_of("-t endpoint");
+  EXPECT_EQ(endpoints.size(), 4u);
+  auto dsps = json_of("-s 0f:");
+  EXPECT_EQ(dsps.size(), 2u);
+  EXPECT_EQ(json_of("-s 0f:1").size(), 1u);
+  EXPECT_EQ(json_of("-s 0f:.1").size(), 0u);
+  EXPECT_EQ(json_of("-s de:00.0").size(), 1u);
+  EXPECT_EQ(json_of("-s 0000:0c:01 -t root-port").size(), 1u);
+  EXPECT_EQ(json_of("-m mem0").size(), 0u);   // a dump has no kernel names
+  auto bad = run_cpmu("list --dump " + qemu_dump("full") + " -s 0g:");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("-s '0g:'"), std::string::npos) << bad.err;
+  auto bad_type = run_cpmu("list --dump " + qemu_dump("full") + " -t switch");
+  EXPECT_EQ(bad_type.status, 2);
+}
+
+TEST(ListCli, AllListsTheNonCxlFunctionsToo) {
+  auto run = run_cpmu("list --json --all --dump " + qemu_dump("switch"));
+  ASSERT_EQ(run.status, 0) << run.err;
+  auto f = by_bdf(json::parse(run.out));
+  EXPECT_EQ(f.size(), 10u);   // q35's host bridge, LPC, SATA and SMBus as well
+  EXPECT_EQ(f["0000:00:1f.2"]["cxl"], false);
+}
+
+std::string damaged_copy(const std::string& name, const std::function<std::string(std::string)>& damage) {
+  std::ifstream in(qemu_dump("switch"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string path = "/tmp/cpmu-list-test-" + std::to_string(::getpid()) + "-" + name;
+  std::ofstream(path) << damage(text);
+  return path;
+}
+
+TEST(ListCli, AFunctionCutShortInTheDumpIsReportedAndTheRestListed) {
+  // Keep only the first 64 bytes (4 lines) of 0f:00.0.
+  auto path = damaged_copy("cut", [](std::string text) {
+    auto start = text.find("0f:00.0 ");
+    auto cut = text.find("40: ", start);
+    auto end = text.find("\n\n", start);
+    return text.erase(cut, end + 1 - cut);
+  });
+  auto run = run_cpmu("list --json --dump " + path);
+  std::remove(path.c_str());
+  EXPECT_EQ(run.status, 1) << run.err;
+  auto f = by_bdf(json::parse(run.out));
+  EXPECT_EQ(f.size(), 6u);
+  ASSERT_FALSE(f["0000:0f:00.0"]["problems"].empty());
+  EXPECT_NE(f["0000:0f:00.0"]["problems"][0]["message"].get<std::string>().find("0000:0f:00.0"), std::string::npos);
+  EXPECT_TRUE(f["0000:10:00.0"]["problems"].empty());
+  EXPECT_EQ(does(f["0000:10:00.0"]), std::vector<int>{0x190});
+}
+
+TEST(ListCli, GoneFunctionAndLoopingChainAreReportedWhereTheyAre) {
+  auto path = damaged_copy("bad", [](std::string text) {
+    // The USP's DOE header at 0x1a8 now points back to its first DVSEC at 0x148.
+    auto usp = text.find("0d:00.0 ");
+    auto line = text.find("\n1a0: ", usp) + 1;
+    text.replace(line, 40, "1a0: 00 00 00 00 00 00 00 00 2e 00 81 14");
+    // 0f:00.0 reads all ones.
+    auto gone = text.find("0f:00.0 ");
+    auto end = text.find("\n\n", gone);
+    for (auto at = text.find("\n", gone) + 1; at < end; at = text.find("\n", at) + 1) {
+      auto bytes = text.find(": ", at) + 2;   // "00: " up to 0xf0, "100: " from 0x100
+      for (std::size_t b = 0; b < 16; ++b) text.replace(bytes + 3 * b, 2, "ff");
+    }
+    return text;
+  });
+  auto run = run_cpmu("list --json --dump " + path);
+  auto tree = run_cpmu("list --dump " + path);
+  std::remove(path.c_str());
+  EXPECT_EQ(run.status, 1) << run.err;
+  auto f = by_bdf(json::parse(run.out));
+  ASSERT_EQ(f.size(), 6u);
+  auto usp = f["0000:0d:00.0"];
+  ASSERT_EQ(usp["problems"].size(), 1u);
+  EXPECT_EQ(usp["problems"][0]["message"], "capability chain loops at 0x148");
+  EXPECT_EQ(usp["problems"][0]["code"], "malformed");
+  EXPECT_EQ(does(usp), std::vector<int>{0x1a8});   // everything up to the loop is kept
+  auto gone = f["0000:0f:00.0"];
+  EXPECT_EQ(gone["responding"], false);
+  ASSERT_EQ(gone["problems"].size(), 1u);
+  EXPECT_EQ(gone["problems"][0]["message"], "device not responding (reads all ones)");
+  EXPECT_TRUE(f["0000:10:00.0"]["problems"].empty());
+  EXPECT_EQ(tree.status, 1);
+  EXPECT_NE(tree.out.find("problem: capability chain loops at 0x148"), std::string::npos) << tree.out;
+  EXPECT_NE(tree.out.find("problem: device not responding (reads all ones)"), std::string::npos);
+}
+
+TEST(ListCli, GarbledOrTruncatedDumpIsABackendErrorNamingTheLine) {
+  auto garbled = damaged_copy("garbled", [](std::string text) { return text.replace(text.find("\n30: ") + 1, 3, "3g:"); });
+  auto run = run_cpmu("list --dump " + garbled);
+  std::remove(garbled.c_str());
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find(":5: '3g' is not a hexadecimal config-space offset"), std::string::npos) << run.err;
+  auto truncated = damaged_copy("truncated", [](std::string text) { return text.substr(0, 3000); });
+  run = run_cpmu("list --dump " + truncated);
+  std::remove(truncated.c_str());
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("truncated"), std::string::npos) << run.err;
+  EXPECT_EQ(run_cpmu("list --dump /nonexistent/dump.txt").status, 2);
+}
+
+// Runs as `nobody` when we are root, so that Linux cuts config space at 64
+// bytes as it does for any unprivileged user (this machine's own /sys).
+TEST(ListCli, UnprivilegedLinuxPointsToThePerfInterface) {
+  std::string dir = "/tmp/cpmu-list-es-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir + "/devices/cxl_pmu_mem0.0");
+  std::filesystem::permissions(dir, std::filesystem::perms::all, std::filesystem::perm_options::add);
+  std::filesystem::permissions(dir + "/devices", std::filesystem::perms::all, std::filesystem::perm_options::add);
+  auto run = [&](const std::string& args) {
+    return ::geteuid() == 0 ? cpmu::testing::run_cpmu_as_nobody(args) : run_cpmu(args);
+  };
+  auto text = run("list --event-source-sysfs " + dir);
+  auto listing = run("list --json --event-source-sysfs " + dir);
+  std::filesystem::remove_all(dir);
+  if (text.status == 126 || text.status == 127 || text.err.rfind("setpriv:", 0) == 0) {
+    GTEST_SKIP() << "the binary cannot be run as nobody here (a build directory only root may enter?): "
+                 << text.err;
+  }
+  EXPECT_EQ(text.status, 1) << text.err;
+  EXPECT_NE(text.err.find("extended configuration space needs root"), std::string::npos) << text.err;
+  EXPECT_NE(text.out.find("kernel's perf interface"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("  cxl_pmu_mem0.0"), std::string::npos) << text.out;
+  EXPECT_EQ(listing.status, 1);
+  json j = json::parse(listing.out);
+  EXPECT_EQ(j["privileged"], false);
+  EXPECT_EQ(j["perf_pmus"], json::array({"cxl_pmu_mem0.0"}));
+  ASSERT_EQ(j["problems"].size(), 1u);
+  EXPECT_EQ(j["problems"][0]["code"], "permission denied");
+}
+
+}  // namespace
+}  // namespace cpmu
