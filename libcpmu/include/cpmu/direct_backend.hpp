@@ -1,0 +1,43 @@
+// The direct-register counting backend: cpmu's own CPMU driver. It programs
+// the CPMU block through the platform's MMIO window and keeps exact 64-bit
+// totals for every counter width, with overflow interrupts where the platform
+// delivers them and polling otherwise. How it schedules, tracks wraps,
+// multiplexes and what makes a value untrusted: docs/counting.md.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cpmu/counter_scheduler.hpp"
+#include "cpmu/counting.hpp"
+#include "cpmu/discovery.hpp"
+#include "cpmu/platform.hpp"
+
+namespace cpmu {
+
+struct DirectBackendOptions {
+  NowFunction now;   // empty: steady_now()
+  // How long each multiplexed request stays on a counter before service()
+  // rotates the next ones in.
+  std::chrono::nanoseconds rotation_period = std::chrono::milliseconds(10);
+  std::vector<std::string> lock_directories;   // empty: cpmu_lock_directories()
+  // Off: poll even where the CPMU and the platform can deliver overflow
+  // interrupts (the platform's kUnsupported always means polling).
+  bool use_interrupts = true;
+  // Off: never write the Freeze register; snapshots are then read counter by
+  // counter rather than at one instant.
+  bool use_freeze = true;
+};
+
+// Opens CPMU `cpmu` of `function` for `requests`. Refuses a CPMU the kernel's
+// cxl_pmu driver owns (kOwnedByDriver: count it through the perf backend) and
+// one another process has open (kBusy, naming its pid and lock file). Nothing
+// is programmed until start(). The platform must outlive the backend.
+// Not thread-safe: one thread makes every call.
+Result<std::unique_ptr<CounterBackend>> open_direct_backend(Platform& platform, const DiscoveredFunction& function,
+                                                            const Cpmu& cpmu, std::vector<CountRequest> requests,
+                                                            DirectBackendOptions options = {});
+
+}  // namespace cpmu

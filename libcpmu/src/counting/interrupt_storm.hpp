@@ -1,0 +1,41 @@
+// InterruptStorm: tells overflow interrupts that carry news (an Overflow
+// Status bit was set) from ones that do not, and declares a storm when the
+// latter pile up. A real overflow can look spurious once in a while (its
+// interrupt may land just after a read already cleared the bit), so a storm
+// needs kStormInterrupts of them within kStormWindow.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace cpmu {
+
+inline constexpr std::uint64_t kStormInterrupts = 64;
+inline constexpr std::chrono::nanoseconds kStormWindow = std::chrono::seconds(1);
+
+class InterruptStorm {
+ public:
+  // Times are ns since counting started.
+  // `interrupts` arrived by `now_ns`, and the snapshot taken with them did
+  // (or did not) show an overflow bit: one interrupt is owed to that.
+  void record(std::uint64_t interrupts, bool overflow_seen, std::uint64_t now_ns);
+  // Interrupts taken while servicing is rate-limited; none is looked into.
+  void record_unexamined(std::uint64_t interrupts) { ignored_ += interrupts; }
+
+  void reset() { *this = InterruptStorm(); }
+  bool raging() const { return storm_since_ns_.has_value(); }
+  // "interrupt storm: 120 overflow interrupts without an overflow bit (the
+  // storm began 0.134 s after start); ..." (empty without a storm).
+  std::string description() const;
+
+ private:
+  std::uint64_t window_start_ns_ = 0;
+  std::uint64_t window_spurious_ = 0;
+  std::uint64_t spurious_ = 0;
+  std::uint64_t ignored_ = 0;
+  std::optional<std::uint64_t> storm_since_ns_;
+};
+
+}  // namespace cpmu
