@@ -13,9 +13,8 @@ constexpr long double kMeasuredMargin = 1.25L;
 }  // namespace
 
 void DeviceClock::calibrate(std::uint64_t ticks, std::uint64_t window_ns) {
-  if (window_ns < static_cast<std::uint64_t>(kClockCalibrationWindow.count()) || ticks < kClockCalibrationTicks) {
-    return;
-  }
+  if (window_ns < next_window_ns_ || ticks < kClockCalibrationTicks) return;
+  next_window_ns_ = 2 * window_ns;
   // The ticks happened inside the counting window, which is at least
   // window_ns long: ticks / window_ns bounds the rate from above.
   const long double hz = std::ceil(static_cast<long double>(ticks) * kNsPerSecond /

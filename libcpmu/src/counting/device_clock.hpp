@@ -29,7 +29,10 @@ class DeviceClock {
   bool measured() const { return measured_; }
 
   // `ticks` clock cycles counted in a window at least `window_ns` long.
-  // Raises the bound once measured, never lowers it after that.
+  // Measures at the first window of kClockCalibrationWindow, then whenever
+  // the window has doubled (the longer, the more precise), so the cost stays
+  // off the sampling path. The first measurement replaces the assumption;
+  // later ones only ever raise the bound.
   void calibrate(std::uint64_t ticks, std::uint64_t window_ns);
 
   // The most a counter advancing `per_cycle` per cycle can move in
@@ -44,6 +47,7 @@ class DeviceClock {
  private:
   std::uint64_t bound_hz_ = kAssumedMaxClockHz;
   bool measured_ = false;
+  std::uint64_t next_window_ns_ = static_cast<std::uint64_t>(kClockCalibrationWindow.count());
 };
 
 }  // namespace cpmu

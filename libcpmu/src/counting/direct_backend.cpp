@@ -5,7 +5,6 @@
 #include "cpmu/direct_backend.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -154,6 +153,7 @@ class DirectBackend final : public CounterBackend {
   std::size_t rotation_start_ = 0;           // pool_ index on pool_counters_[0]
   std::vector<unsigned> active_counters_;    // what a snapshot reads
   std::vector<std::size_t> active_slots_;    // the slot on each of them
+  std::uint64_t announced_ = 0;              // their bits an overflow interrupt stands for
   std::uint64_t used_mask_ = 0;
   std::optional<std::size_t> clock_slot_;    // a plain clock_ticks count, never rotated
   CpmuSnapshot snap_;
@@ -252,11 +252,13 @@ void DirectBackend::place(std::size_t index, unsigned counter, std::uint64_t t0,
 void DirectBackend::rebuild_active() {
   active_counters_.clear();
   active_slots_.clear();
+  announced_ = 0;
   for (std::size_t i = 0; i < slots_.size(); ++i) {
-    const PlannedCount& p = plan_.counts[i];
     if (!slots_[i].on_counter) continue;
-    active_counters_.push_back(*p.counter);
+    const unsigned counter = *plan_.counts[i].counter;
+    active_counters_.push_back(counter);
     active_slots_.push_back(i);
+    if (slots_[i].interrupt_tracked) announced_ |= 1ULL << counter;
   }
 }
 
@@ -384,26 +386,29 @@ std::string DirectBackend::ambiguity_text(const Slot& s, std::uint64_t gap_ns, s
 }
 
 Status DirectBackend::account(std::uint64_t t0, std::uint64_t t1, std::uint64_t interrupts_before) {
-  // Interrupts raised by the wraps this snapshot saw belong to it too.
-  Result<std::uint64_t> taken = take_interrupts();
-  if (!taken) return taken.error();
-  const std::uint64_t interrupts = interrupts_before + *taken;
-  std::uint64_t announced = 0;   // bits an interrupt stands for
-  for (std::size_t i = 0; i < active_slots_.size(); ++i) {
-    if (slots_[active_slots_[i]].interrupt_tracked) announced |= 1ULL << active_counters_[i];
+  const bool announced = (snap_.overflow & announced_) != 0;
+  // Interrupts raised by the wraps this snapshot saw belong to it. Without
+  // such a wrap they are left for service(), which the fd wakes anyway: a
+  // plain read then costs no system call.
+  std::uint64_t interrupts = interrupts_before;
+  if (interrupts_before > 0 || announced) {
+    Result<std::uint64_t> taken = take_interrupts();
+    if (!taken) return taken.error();
+    interrupts += *taken;
   }
   if (storm_.raging()) {
     storm_.record_unexamined(interrupts);
-  } else if (interrupts_) {
-    storm_.record(interrupts, (snap_.overflow & announced) != 0, since(t1, start_ns_));
+  } else if (interrupts > 0) {
+    storm_.record(interrupts, announced, since(t1, start_ns_));
   }
   for (std::size_t i = 0; i < active_slots_.size(); ++i) {
     Slot& s = slots_[active_slots_[i]];
     const unsigned counter = active_counters_[i];
     const bool overflowed = ((snap_.overflow >> counter) & 1) != 0;
     const std::uint64_t gap = since(t1, s.observed_from_ns);
+    // The bound matters only with the overflow bit set, which is rare.
     const WrapTracker::Step step =
-        s.tracker.observe(snap_.values[i], overflowed, clock_.max_increment(s.per_cycle, gap));
+        s.tracker.observe(snap_.values[i], overflowed, overflowed ? clock_.max_increment(s.per_cycle, gap) : 0);
     // With interrupts, one interrupt per wrap is serviced before the next
     // wrap; several at once void that, as does polling too slowly.
     if (step.ambiguous && (polled(s) || interrupts >= 2)) s.add_doubt(ambiguity_text(s, gap, interrupts));
@@ -473,9 +478,9 @@ Result<CountSample> DirectBackend::read() {
   CountSample sample;
   sample.timestamp_ns = last_observation_ns_;
   sample.values.reserve(slots_.size());
-  const std::string storm = storm_.description();
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    const Slot& s = slots_[i];
+  const std::string storm = storm_.raging() ? storm_.description() : std::string();
+  const std::uint64_t enabled = since(last_observation_ns_, start_ns_);
+  for (const Slot& s : slots_) {
     CountValue& v = sample.values.emplace_back();
     if (s.placement == Placement::kNotSupported) {
       v.state = CountState::kNotSupported;
@@ -483,9 +488,9 @@ Result<CountSample> DirectBackend::read() {
     }
     v.state = s.ever_on ? CountState::kCounted : CountState::kNotCounted;
     v.raw = s.tracker.total();
-    v.time_enabled_ns = since(last_observation_ns_, start_ns_);
+    v.time_enabled_ns = enabled;
     v.time_running_ns = s.running_ns + (s.on_counter ? since(last_observation_ns_, s.on_since_ns) : 0);
-    v.doubt = s.doubt;
+    if (!s.doubt.empty()) v.doubt = s.doubt;
     if (!storm.empty()) v.doubt = v.doubt.empty() ? storm : v.doubt + "; " + storm;
     v.trusted = v.doubt.empty();
   }

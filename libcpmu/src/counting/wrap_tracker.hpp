@@ -41,12 +41,30 @@ class WrapTracker {
     bool ambiguous = false;
   };
   // `max_increment`: the most the counter can have advanced since the last
-  // observation (saturated at 2^64 - 1).
-  Step observe(std::uint64_t value, bool overflowed, std::uint64_t max_increment);
+  // observation (saturated at 2^64 - 1). Inline: it runs for every counter
+  // of every sample.
+  Step observe(std::uint64_t value, bool overflowed, std::uint64_t max_increment) {
+    value &= mask_;
+    Step step;
+    step.increment = (value - last_) & mask_;
+    if (overflowed) {
+      // Taken mod 2^64 like the total, so a 64-bit counter's lap adds nothing.
+      const bool wrap_visible = value < last_;
+      if (!wrap_visible && another_lap_fits(step.increment, max_increment)) step.increment += mask_ + 1;
+      step.ambiguous = another_lap_fits(step.increment, max_increment);
+    }
+    total_ += step.increment;
+    last_ = value;
+    return step;
+  }
 
  private:
   // Whether increment + 2^width still fits under `bound`.
-  bool another_lap_fits(std::uint64_t increment, std::uint64_t bound) const;
+  bool another_lap_fits(std::uint64_t increment, std::uint64_t bound) const {
+    // A lap of a 64-bit counter is 2^64, beyond any bound we can hold.
+    if (width_ >= 64 || increment > bound) return false;
+    return bound - increment >= mask_ + 1;
+  }
 
   unsigned width_;
   std::uint64_t mask_;

@@ -21,10 +21,12 @@ TEST(DeviceClock, MeasuredRateWithMarginReplacesTheAssumption) {
   clock.calibrate(10'000'000, 10'000'000);   // 1 GHz over 10 ms
   EXPECT_TRUE(clock.measured());
   EXPECT_EQ(clock.bound_hz(), 1'250'000'000u);
-  clock.calibrate(9'000'000, 10'000'000);    // never lowered once measured
+  clock.calibrate(90'000'000, 19'999'999);   // not yet twice the window
   EXPECT_EQ(clock.bound_hz(), 1'250'000'000u);
-  clock.calibrate(20'000'000, 10'000'000);
-  EXPECT_EQ(clock.bound_hz(), 2'500'000'000u);
+  clock.calibrate(18'000'000, 20'000'000);   // never lowered once measured
+  EXPECT_EQ(clock.bound_hz(), 1'250'000'000u);
+  clock.calibrate(100'000'000, 40'000'000);
+  EXPECT_EQ(clock.bound_hz(), 3'125'000'000u);
 }
 
 TEST(DeviceClock, ShortOrSparseWindowsDoNotCalibrate) {
