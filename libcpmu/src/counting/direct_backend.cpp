@@ -547,6 +547,10 @@ Result<std::unique_ptr<CounterBackend>> open_direct_backend(Platform& platform, 
                              cpmu.perf_pmu.empty() ? "cxl_pmu_mem<X>.<Y>, name unknown" : cpmu.perf_pmu));
   }
   if (requests.empty()) return Error(Errc::kInvalidArgument, fmt::format("{}: no events to count", where));
+  if (options.rotation_period <= Ns::zero()) {
+    return Error(Errc::kInvalidArgument, fmt::format("{}: the rotation period must be positive, got {} ns", where,
+                                                     options.rotation_period.count()));
+  }
   Result<CpmuLock> lock = CpmuLock::acquire(
       options.lock_directories.empty() ? cpmu_lock_directories() : options.lock_directories, address, cpmu.instance);
   if (!lock) return lock.error();

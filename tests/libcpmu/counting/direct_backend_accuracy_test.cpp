@@ -92,6 +92,79 @@ INSTANTIATE_TEST_SUITE_P(Widths, DirectBackendWidth, ::testing::Values(8u, 16u, 
                            return "Width" + std::to_string(param.param);
                          });
 
+// The same CPMU without freeze: snapshots are read counter by counter, and
+// multiplexed counters are reprogrammed while they run.
+TEST(DirectBackendWidth16, ExactWithoutFreezeIncludingRotation) {
+  CpmuTopology t;
+  t.width = 16;
+  t.freeze = false;
+  t.counters = R"({"kind": "configurable"}, {"kind": "configurable"})";
+  t.traffic = steady_traffic(20'000'000, 10'000'000, 0);
+  SimRig rig(t);
+  ASSERT_RIG(rig);
+  Truth truth{rig, {request("m2s_req_memrd", kMemRd), request("s2m_drs_memdata", kDrsMemData)}};
+  auto backend = rig.open(truth.requests);
+  ASSERT_TRUE(backend);
+  CounterBackend& b = **backend;
+  ASSERT_TRUE(b.start());
+  truth.mark();
+  for (int step = 0; step < 100; ++step) {
+    rig.advance(kMs);
+    if (readable(b.service_fds()[0])) {
+      ASSERT_TRUE(b.service());
+    }
+  }
+  std::vector<CountValue> values = values_of(b);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    EXPECT_EQ(values[i].raw, truth.since_mark(i));
+    EXPECT_TRUE(values[i].trusted) << values[i].doubt;
+  }
+  EXPECT_TRUE(rig.platform().writes->size() > 0);
+  for (const MmioWrite& w : *rig.platform().writes) EXPECT_NE(w.offset, 0x018u) << "Freeze written";
+
+  // Three requests on two counters: rotation reprograms running counters.
+  SimRig rotating(t);
+  ASSERT_RIG(rotating);
+  Truth truth3{rotating, {request("m2s_req_memrd", kMemRd), request("s2m_drs_memdata", kDrsMemData),
+                          request("m2s_rwd_memwr", kMemWr)}};
+  DirectBackendOptions options = rotating.options();
+  options.rotation_period = std::chrono::milliseconds(1);
+  auto multiplexed = rotating.open(truth3.requests, options);
+  ASSERT_TRUE(multiplexed);
+  ASSERT_TRUE((*multiplexed)->start());
+  truth3.mark();
+  for (int step = 0; step < 300; ++step) {
+    rotating.advance(kMs);
+    ASSERT_TRUE((*multiplexed)->service());
+  }
+  values = values_of(**multiplexed);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const double exact = static_cast<double>(truth3.since_mark(i));
+    EXPECT_NEAR(*values[i].estimate(), exact, exact * 0.01) << i;
+    EXPECT_TRUE(values[i].trusted) << values[i].doubt;
+  }
+}
+
+// Interrupts only help if someone takes them: with several pending at one
+// read and a wrap seen, the value is flagged rather than one lap short.
+TEST(DirectBackendWidth8, UnservicedInterruptsLeaveSeveralWrapsPerReadInDoubt) {
+  CpmuTopology t;
+  t.width = 8;
+  t.counters = R"({"kind": "configurable"})";
+  t.traffic = steady_traffic(100'000, 0, 0);   // a wrap every 2.56 ms
+  SimRig rig(t);
+  ASSERT_RIG(rig);
+  auto backend = rig.open({request("m2s_req_memrd", kMemRd)});
+  ASSERT_TRUE(backend);
+  ASSERT_TRUE((*backend)->start());
+  for (int step = 0; step < 20; ++step) rig.advance(kMs);
+  const CountValue v = values_of(**backend)[0];
+  EXPECT_FALSE(v.trusted);
+  EXPECT_EQ(v.doubt.rfind("7 overflow interrupts arrived between two reads of this 8-bit counter and it wrapped", 0),
+            0u)
+      << v.doubt;
+}
+
 // A CPMU without interrupts: 32-bit counters, one at the highest read rate
 // (wraps every 1.1 s), one barely moving, and the fixed clock.
 CpmuTopology polling_topology() {

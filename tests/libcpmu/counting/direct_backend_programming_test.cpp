@@ -250,6 +250,11 @@ TEST(DirectBackendOwnership, BadInputIsAClearError) {
   auto none = rig.open({});
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().message(), "0000:0d:00.0 CPMU 0: no events to count");
+  DirectBackendOptions no_rotation = rig.options();
+  no_rotation.rotation_period = std::chrono::nanoseconds(0);
+  auto zero = rig.open({request("memrd", kMemRd)}, no_rotation);
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().message(), "0000:0d:00.0 CPMU 0: the rotation period must be positive, got 0 ns");
   Cpmu elsewhere = rig.cpmu();
   elsewhere.block.offset = 0x10'0000'0000;
   auto unmapped = open_direct_backend(rig.platform(), rig.function(), elsewhere, {request("memrd", kMemRd)},
