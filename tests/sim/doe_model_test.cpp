@@ -207,9 +207,16 @@ TEST(DoeModel, LengthZeroMeansTwoToTheEighteenDws) {
   EXPECT_EQ(over.read(kStatus), kError);
 }
 
-TEST(DoeModel, ReadMailboxWithNothingPendingReadsZeroAndSetsError) {
+TEST(DoeModel, ReadMailboxWithNothingPendingReadsZeroAndChangesNothing) {
   DoeModel doe(with_cdat());
   EXPECT_EQ(doe.read(kRead), 0u);
+  EXPECT_EQ(doe.read(kStatus), 0u);
+  EXPECT_EQ(round_trip(doe, discovery(0)).size(), 3u);
+}
+
+TEST(DoeModel, AdvancingWithNothingPendingSetsError) {
+  DoeModel doe(with_cdat());
+  doe.write(kRead, 0);
   EXPECT_EQ(doe.read(kStatus), kError);
 }
 
@@ -223,7 +230,7 @@ TEST(DoeModel, AdvancingPastTheEndSetsError) {
 
 TEST(DoeModel, GoIsIgnoredWhileErrorIsSetAndAbortClearsIt) {
   DoeModel doe(with_cdat());
-  doe.read(kRead);
+  doe.write(kRead, 0);
   send(doe, discovery(0));
   EXPECT_EQ(doe.read(kStatus), kError);
   doe.write(kCtrl, kAbort);
@@ -262,7 +269,7 @@ TEST(DoeModel, InterruptStatusIsSetOnReadyAndClearedByWritingOne) {
 
 TEST(DoeModel, InterruptStatusIsSetOnError) {
   DoeModel doe(DoeSpec{true, 0, std::nullopt});
-  doe.read(kRead);
+  doe.write(kRead, 0);   // an underflow
   EXPECT_EQ(doe.read(kStatus), kError | kIntStatus);
 }
 

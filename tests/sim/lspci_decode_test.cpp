@@ -116,9 +116,6 @@ TEST_F(LspciDecode, WholeMachineDumpListsEveryFunctionAsATree) {
 }
 
 TEST_F(LspciDecode, DumpBackendReadsTheTextBackByteForByte) {
-  // Each function's bytes are captured once: a config read of a DOE Read
-  // Mailbox with nothing to read sets the mailbox's Error bit (see the DOE
-  // model), so a second read of the machine would differ from the first.
   std::vector<std::vector<std::uint8_t>> captured;
   std::string text;
   const std::vector<PciFunctionInfo> ours = platform->enumerate().value();
