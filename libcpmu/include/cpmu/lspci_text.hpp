@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "cpmu/pci_address.hpp"
 #include "cpmu/platform.hpp"
@@ -19,8 +20,11 @@ namespace cpmu {
 // line. The description is made from the IDs and class in `config`.
 std::string format_lspci_function(const PciAddress& address, std::span<const std::uint8_t> config);
 
-// Every function the platform enumerates, in enumeration order, each with as
-// much config space as the platform can read.
-Result<std::string> format_lspci_dump(Platform& platform);
+// Every function the platform enumerates, in enumeration order. Without
+// `problems`, any function whose config space cannot be read in full fails
+// the whole dump. With it, such a function is written with as much as can be
+// read (or left out when nothing can), the reason is appended to `problems`,
+// and the rest of the machine is still dumped.
+Result<std::string> format_lspci_dump(Platform& platform, std::vector<Error>* problems = nullptr);
 
 }  // namespace cpmu

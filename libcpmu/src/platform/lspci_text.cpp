@@ -57,13 +57,19 @@ std::string format_lspci_function(const PciAddress& address, std::span<const std
   return text;
 }
 
-Result<std::string> format_lspci_dump(Platform& platform) {
+Result<std::string> format_lspci_dump(Platform& platform, std::vector<Error>* problems) {
   Result<std::vector<PciFunctionInfo>> functions = platform.enumerate();
   if (!functions) return functions.error();
   std::string text;
   for (const PciFunctionInfo& function : *functions) {
-    Result<std::vector<std::uint8_t>> config = platform.read_config(function.address, true);
-    if (!config) return config.error().context(function.address.to_string());
+    const std::string where = function.address.to_string();
+    Result<std::vector<std::uint8_t>> config = platform.read_config(function.address);
+    if (!config && problems != nullptr) {
+      problems->push_back(config.error().context(where));
+      config = platform.read_config(function.address, true);
+      if (!config) continue;
+    }
+    if (!config) return config.error().context(where);
     text += format_lspci_function(function.address, *config);
   }
   return text;
