@@ -50,6 +50,10 @@ int run_cdat(const CdatCommandOptions& options) {
     fmt::print(stderr, "cpmu cdat: {}\n", view.error().message());
     return kExitUsage;
   }
+  if (const std::string note = unprivileged_note(*view); !note.empty()) {
+    fmt::print(stderr, "cpmu cdat: {}\n", note);
+    return kExitPartial;
+  }
   auto selected = select_functions(view->machine, options.device, has_cdat_role);
   if (!selected) {
     fmt::print(stderr, "cpmu cdat: {}\n", selected.error().message());

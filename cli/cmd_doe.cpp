@@ -35,6 +35,8 @@ struct MailboxReport {
 struct FunctionReport {
   std::size_t function = 0;
   std::vector<MailboxReport> mailboxes;
+  // What the kernel found, when a mailbox was left alone and the kernel says.
+  std::optional<std::vector<DoeProtocol>> kernel_protocols;
 };
 
 bool has_mailbox(const DiscoveredFunction& fn) { return !fn.doe_mailboxes.empty(); }
@@ -46,11 +48,12 @@ std::vector<FunctionReport> query_all(MachineView& view, const std::vector<std::
   std::vector<FunctionReport> reports;
   for (std::size_t i : selected) {
     const DiscoveredFunction& fn = view.machine.functions[i];
-    FunctionReport report{i, {}};
+    FunctionReport report{i, {}, std::nullopt};
     for (const auto& found : fn.doe_mailboxes) {
       MailboxReport m{found.offset, found.interrupt_support, found.interrupt_message, {}, std::nullopt};
       if (Status access = check_doe_access(*view.platform, fn.info, policy); !access) {
         m.error = access.error();
+        report.kernel_protocols = read_kernel_doe_features(fn.info.sysfs_path);
       } else {
         DoeMailbox mailbox(*view.platform, fn.info.address, found.offset);
         auto protocols = discover_doe_protocols(mailbox);
@@ -67,6 +70,25 @@ std::vector<FunctionReport> query_all(MachineView& view, const std::vector<std::
   return reports;
 }
 
+void print_protocols(const std::vector<DoeProtocol>& protocols) {
+  for (const DoeProtocol& p : protocols) {
+    const auto name = doe_protocol_name(p);
+    fmt::print("    {}  {}\n", protocol_id(p), name.empty() ? "(unknown protocol)" : name);
+  }
+}
+
+nlohmann::ordered_json protocols_json(const std::vector<DoeProtocol>& protocols) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const DoeProtocol& p : protocols) {
+    nlohmann::ordered_json pj;
+    pj["vendor_id"] = p.vendor_id;
+    pj["type"] = p.type;
+    if (auto name = doe_protocol_name(p); !name.empty()) pj["name"] = name;
+    out.push_back(pj);
+  }
+  return out;
+}
+
 void print_text(const MachineView& view, const std::vector<FunctionReport>& reports) {
   for (const FunctionReport& report : reports) {
     const DiscoveredFunction& fn = view.machine.functions[report.function];
@@ -75,15 +97,16 @@ void print_text(const MachineView& view, const std::vector<FunctionReport>& repo
     for (const MailboxReport& m : report.mailboxes) {
       fmt::print("  DOE@{:#x}  interrupt: {}\n", m.offset,
                  m.interrupt_support ? fmt::format("message {}", m.interrupt_message) : std::string("no"));
-      for (const DoeProtocol& p : m.protocols) {
-        const auto name = doe_protocol_name(p);
-        fmt::print("    {}  {}\n", protocol_id(p), name.empty() ? "(unknown protocol)" : name);
-      }
+      print_protocols(m.protocols);
       if (m.error) {
         const bool refused = m.error->code() == Errc::kOwnedByDriver;
         fmt::print("    {}: {}{}\n", refused ? "not queried" : "error", m.error->message(),
                    refused ? " (use --force)" : "");
       }
+    }
+    if (report.kernel_protocols) {
+      fmt::print("  the kernel lists (doe_features, all mailboxes of the function):\n");
+      print_protocols(*report.kernel_protocols);
     }
   }
 }
@@ -102,17 +125,11 @@ void print_json(const MachineView& view, const std::vector<FunctionReport>& repo
       j["offset"] = m.offset;
       j["interrupt_support"] = m.interrupt_support;
       if (m.interrupt_support) j["interrupt_message"] = m.interrupt_message;
-      j["protocols"] = nlohmann::ordered_json::array();
-      for (const DoeProtocol& p : m.protocols) {
-        nlohmann::ordered_json pj;
-        pj["vendor_id"] = p.vendor_id;
-        pj["type"] = p.type;
-        if (auto name = doe_protocol_name(p); !name.empty()) pj["name"] = name;
-        j["protocols"].push_back(pj);
-      }
+      j["protocols"] = protocols_json(m.protocols);
       if (m.error) j["error"] = {{"code", errc_name(m.error->code())}, {"message", m.error->message()}};
       f["mailboxes"].push_back(j);
     }
+    if (report.kernel_protocols) f["kernel_protocols"] = protocols_json(*report.kernel_protocols);
     functions.push_back(f);
   }
   nlohmann::ordered_json out;
@@ -126,6 +143,10 @@ int run_doe(const DoeOptions& options) {
   if (!view) {
     fmt::print(stderr, "cpmu doe: {}\n", view.error().message());
     return kExitUsage;
+  }
+  if (const std::string note = unprivileged_note(*view); !note.empty()) {
+    fmt::print(stderr, "cpmu doe: {}\n", note);
+    return kExitPartial;
   }
   auto selected = select_functions(view->machine, options.device, has_mailbox);
   if (!selected) {

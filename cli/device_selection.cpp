@@ -69,6 +69,12 @@ Result<std::vector<std::size_t>> select_functions(const Machine& machine, std::s
   return selected;
 }
 
+std::string unprivileged_note(const MachineView& view) {
+  if (!view.machine.config_access_denied) return "";
+  return "extended configuration space needs root (CAP_SYS_ADMIN): DOE mailboxes cannot be found or used, and the "
+         "kernel's CDAT copies are readable by root only";
+}
+
 std::string function_heading(const DiscoveredFunction& fn) {
   std::string heading = fmt::format("{} {}", fn.info.address.to_string(), component_kind_title(fn.kind));
   for (const std::string* name : {&fn.memdev, &fn.cxl_endpoint, &fn.cxl_port}) {

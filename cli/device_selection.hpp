@@ -31,6 +31,11 @@ Result<MachineView> open_machine_view(const PlatformOptions& options, const Sysf
 Result<std::vector<std::size_t>> select_functions(const Machine& machine, std::string_view device,
                                                   bool (*fallback)(const DiscoveredFunction&));
 
+// Why nothing could be found, when the backend refused extended config space
+// (Linux without root: DOE capabilities live above the first 64 bytes, and
+// the kernel's CDAT copies are root-only too); empty otherwise.
+std::string unprivileged_note(const MachineView& view);
+
 // "0000:0d:00.0 switch upstream port mem0" style heading for one function.
 std::string function_heading(const DiscoveredFunction& function);
 

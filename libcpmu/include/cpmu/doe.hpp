@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,6 +107,13 @@ class DoeMailbox {
 // DOE discovery (PCI-SIG, type 0): every (vendor, type) pair the mailbox
 // answers, in index order, index 0 (discovery itself) included.
 Result<std::vector<DoeProtocol>> discover_doe_protocols(DoeMailbox& mailbox);
+
+// The protocols the kernel found on a function's DOE mailboxes, as newer
+// kernels (about 6.15; version UNVERIFIED) list them in
+// <function sysfs dir>/doe_features/: "doe_discovery" for discovery and one
+// file named "vvvv:tt" (hex) per other protocol. Reading them touches no
+// mailbox. nullopt when the directory does not exist.
+std::optional<std::vector<DoeProtocol>> read_kernel_doe_features(const std::string& function_sysfs_path);
 
 // The kernel-ownership rule. On the Linux backend a mailbox of a function
 // bound to cxl_pci, cxl_port or pcieport while the CXL core module is loaded

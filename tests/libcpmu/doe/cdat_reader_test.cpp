@@ -261,5 +261,21 @@ TEST(DoeAccess, KernelOwnershipNeedsALinuxBackendACxlDriverAndTheCxlCore) {
   EXPECT_TRUE(check_doe_access(linux_platform, info, policy));
 }
 
+TEST(KernelDoeFeatures, ListsDiscoveryAndEachVendorTypeFileAndIgnoresTheRest) {
+  TempDir dir;
+  for (const char* name : {"doe_discovery", "1e98:02", "0001:01", "README", "1e98:2", "zzzz:01"}) {
+    write_file(dir.path / "doe_features" / name, {});
+  }
+  auto protocols = read_kernel_doe_features(dir.path.string());
+  ASSERT_TRUE(protocols);
+  EXPECT_EQ(*protocols, (std::vector<DoeProtocol>{{0x0001, 0}, {0x0001, 1}, {0x1e98, 2}}));
+}
+
+TEST(KernelDoeFeatures, AbsentDirectoryMeansTheKernelSaysNothing) {
+  TempDir dir;
+  EXPECT_EQ(read_kernel_doe_features(dir.path.string()), std::nullopt);
+  EXPECT_EQ(read_kernel_doe_features(""), std::nullopt);
+}
+
 }  // namespace
 }  // namespace cpmu
