@@ -11,6 +11,7 @@
 #include "cpmu/discovery.hpp"
 #include "cpmu/events.hpp"
 #include "cpmu/topology.hpp"
+#include "device_selection.hpp"
 #include "list_view.hpp"
 #include "platform_options.hpp"
 #include "slot_filter.hpp"
@@ -69,28 +70,23 @@ int run_list(const ListOptions& options) {
       return kExitUsage;
     }
   }
-  auto platform = options.platform.open();
-  if (!platform) {
-    fmt::print(stderr, "cpmu list: {}\n", platform.error().message());
+  auto opened = open_machine_view(options.platform, options.roots);
+  if (!opened) {
+    fmt::print(stderr, "cpmu list: {}\n", opened.error().message());
     return kExitUsage;
   }
-  auto machine = discover(**platform);
-  if (!machine) {
-    fmt::print(stderr, "cpmu list: {}\n", machine.error().message());
-    return kExitUsage;
-  }
-  Topology topology = build_topology(*machine);
-  // Kernel names belong to the machine we run on; a dump or a simulated
-  // machine is another machine.
-  bool live = (*platform)->name() == "linux";
-  KernelCxlView kernel = live ? read_kernel_cxl_view(options.roots) : KernelCxlView{};
-  annotate_topology(*machine, topology, kernel, live ? cpmu_lock_directories() : std::vector<std::string>{});
+  MachineView& machine_view = *opened;
+  const Machine* machine = &machine_view.machine;
+  const Topology& topology = machine_view.topology;
+  // The perf PMUs are the kernel's, so only the running machine has them.
+  std::vector<std::string> perf_pmus = machine_view.live ? read_kernel_cxl_view(options.roots).perf_pmus
+                                                         : std::vector<std::string>{};
 
   const std::size_t n = machine->functions.size();
   ListView view;
-  view.machine = &*machine;
+  view.machine = machine;
   view.topology = &topology;
-  view.perf_pmus = kernel.perf_pmus;
+  view.perf_pmus = perf_pmus;
   view.verbose = options.verbose;
   view.selected.assign(n, false);
   view.shown.assign(n, false);
@@ -117,7 +113,7 @@ int run_list(const ListOptions& options) {
   if (options.json) {
     fmt::print("{}", render_list_json(view));
   } else if (machine->config_access_denied) {
-    print_unprivileged(kernel.perf_pmus, options.roots.event_source);
+    print_unprivileged(perf_pmus, options.roots.event_source);
   } else {
     fmt::print("{}", render_list_tree(view));
     if (selected == 0) {
