@@ -1,7 +1,9 @@
-// Discovery speed: a 260-function lspci -xxxx dump (QEMU 7.2's ten CXL
-// functions of the "full" topology, repeated in 26 PCI domains) through the
-// dump backend, and decode_function() alone. bench/run compares
-// `cpmu list --dump` with `lspci -vvv -F` on the same dump, as a ratio.
+// Discovery speed: a simulated machine of 256 functions (a topology JSON
+// made here: 16 root ports, each with a switch of 7 downstream ports and 7
+// memory expanders, every function with a CPMU), a 260-function lspci -xxxx
+// dump (QEMU 7.2's ten CXL functions of the "full" topology, repeated in 26
+// PCI domains) through the dump backend, and decode_function() alone.
+// bench/run compares `cpmu list --dump` with `lspci -vvv -F` on that dump.
 //
 // discovery_bench --write-dump FILE writes that dump and exits.
 #include <benchmark/benchmark.h>
@@ -16,6 +18,7 @@
 #include "cpmu/discovery.hpp"
 #include "cpmu/platform.hpp"
 #include "cpmu/topology.hpp"
+#include "cxlsim/sim_platform.hpp"
 
 namespace {
 
@@ -65,6 +68,59 @@ std::unique_ptr<cpmu::Platform> open_dump() {
   }
   return std::move(*platform);
 }
+
+constexpr unsigned kRootPorts = 16;
+constexpr unsigned kPortsPerSwitch = 7;
+
+std::string sim_topology_json() {
+  const std::string cpmu = R"({"width": 48, "event_caps": [{"vid": "0x1e98", "gid": "0x0000", "mask": "0x1"},
+      {"vid": "0x1e98", "gid": "0x0020", "mask": "0x1f"}], "counters": [{"kind": "fixed", "cap": 0, "mask": "0x1"},
+      {"kind": "configurable"}, {"kind": "configurable"}, {"kind": "configurable"}], "interrupt": true, "msi": 1,
+      "freeze": true, "writable_when_frozen": true})";
+  std::string ports;
+  for (unsigned rp = 0; rp < kRootPorts; ++rp) {
+    std::string downstream;
+    for (unsigned p = 0; p < kPortsPerSwitch; ++p) {
+      downstream += fmt::format(
+          R"({}{{"port": {}, "link": {{"speed_gts": 32, "width": 8}}, "cpmus": [{}],
+              "endpoint": {{"serial": {}, "memory": [{{"size": "256M"}}], "cpmus": [{}]}}}})",
+          p ? "," : "", p, cpmu, 0x1000 + rp * kPortsPerSwitch + p, cpmu);
+    }
+    ports += fmt::format(
+        R"({}{{"device": {}, "port": {}, "link": {{"speed_gts": 32, "width": 16}}, "cpmus": [{}],
+            "switch": {{"upstream_port": {{"cpmus": [{}]}}, "downstream_ports": [{}]}}}})",
+        rp ? "," : "", rp, rp, cpmu, cpmu, downstream);
+  }
+  return fmt::format(R"({{"schema_version": 1, "host_bridges": [{{"domain": 0, "root_bus": 1, "root_ports": [{}]}}]}})",
+                     ports);
+}
+
+// 16 x (root port + USP + 7 DSPs + 7 endpoints) = 256 functions, 256 CPMUs,
+// each CPMU's capabilities read through map_bar.
+void BM_DiscoverSim256(benchmark::State& state) {
+  auto spec = cpmu::sim::parse_topology(sim_topology_json(), "discovery_bench");
+  if (!spec) {
+    state.SkipWithError(spec.error().message().c_str());
+    return;
+  }
+  auto platform = cpmu::sim::open_sim_platform(*spec, cpmu::sim::ClockMode::kVirtual);
+  if (!platform) {
+    state.SkipWithError(platform.error().message().c_str());
+    return;
+  }
+  std::size_t functions = 0, cpmus = 0;
+  for (auto _ : state) {
+    auto machine = cpmu::discover(**platform);
+    auto topology = cpmu::build_topology(*machine);
+    functions = machine->functions.size();
+    cpmus = 0;
+    for (const auto& fn : machine->functions) cpmus += fn.cpmus.size();
+    benchmark::DoNotOptimize(topology);
+  }
+  state.counters["functions"] = static_cast<double>(functions);
+  state.counters["cpmus"] = static_cast<double>(cpmus);
+}
+BENCHMARK(BM_DiscoverSim256)->Unit(benchmark::kMillisecond);
 
 // Parsing the dump file (libpci's dump method): what lspci -F also pays.
 void BM_DumpOpen260(benchmark::State& state) {
