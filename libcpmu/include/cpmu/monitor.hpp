@@ -99,6 +99,11 @@ class Monitor {
   // samples if an interval has elapsed since the last scheduled sample.
   // Fails only when called in the wrong mode or state.
   Status step();
+  // When step() next has work to do, on the monitor's clock: the next
+  // scheduled sample or service period, whichever comes first (service fds
+  // can make work sooner). Drive::kManual callers advance their clock to it.
+  // Nullopt unless started.
+  std::optional<std::uint64_t> next_deadline_ns() const;
 
   // Samples every CPMU now, publishes and returns the snapshot (any mode,
   // while started or after stop; e.g. a final total). Null before start().

@@ -50,6 +50,19 @@ struct CpmuStatus {
   std::uint64_t interval_ns = 0;  // since this CPMU's previous sample (or its start)
 };
 
+// A series' figures over one span: since the start (totals) or since the
+// previous snapshot (the interval).
+struct SeriesFigures {
+  // Interval: raw and times are differences of the totals; state and trust
+  // are the total's.
+  CountValue count;
+  std::optional<double> estimate;        // count scaled for multiplexing; none if it never ran
+  // Per second: of the CPMU's sampling interval, or of the time enabled for
+  // totals.
+  std::optional<double> rate;
+  std::optional<double> running_share;   // time running / time enabled, 0..1; none if never enabled
+};
+
 struct SeriesValue {
   std::size_t cpmu = 0;           // index into Snapshot::cpmus
   std::string label;              // as the user wrote the event
@@ -57,15 +70,8 @@ struct SeriesValue {
   Placement placement = Placement::kNotSupported;
   std::string placement_reason;   // from the plan; why not, for kNotSupported
 
-  CountValue total;               // since start
-  // Since the previous snapshot: raw and times are differences of the
-  // totals; state and trust are the total's.
-  CountValue delta;
-  std::optional<double> total_estimate;   // total scaled for multiplexing; none if never running
-  std::optional<double> delta_estimate;
-  std::optional<double> rate;             // delta_estimate per second of the CPMU's interval
-  std::optional<double> mean_rate;        // total_estimate per second enabled
-  std::optional<double> running_share;    // total time running / time enabled, 0..1
+  SeriesFigures total;            // since start
+  SeriesFigures interval;         // since the previous snapshot
   bool ended = false;             // the CPMU was removed; total is final
 };
 

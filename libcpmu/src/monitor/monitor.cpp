@@ -59,7 +59,7 @@ struct Monitor::Engine {
   std::unique_ptr<detail::NotificationQueue> queue;
   detail::UniqueFd wake;             // stop() makes it readable to end the thread's poll
 
-  std::mutex mutex;                  // everything above that changes, and the backends
+  mutable std::mutex mutex;          // everything above that changes, and the backends
   RunState state = RunState::kCreated;
   std::uint64_t start_ns = 0;
   std::uint64_t next_sample_ns = 0;
@@ -95,6 +95,13 @@ struct Monitor::Engine {
 namespace {
 
 std::string cpmu_label(const CpmuSlot& slot) { return slot.status.identity->name.to_string(); }
+
+// Backends' errors usually name their device already ("0000:0d:00.0 CPMU
+// 0: ..."); a second prefix would only repeat it.
+Error naming_cpmu(const Error& error, const CpmuSlot& slot) {
+  if (error.message().find(slot.status.identity->name.function.to_string()) != std::string::npos) return error;
+  return error.context(cpmu_label(slot));
+}
 
 std::uint64_t ns_count(std::chrono::nanoseconds duration) {
   return duration.count() > 0 ? static_cast<std::uint64_t>(duration.count()) : 0;
@@ -133,9 +140,9 @@ Result<std::unique_ptr<Monitor>> Monitor::create(std::vector<MonitoredCpmu> cpmu
       series.event = cpmu.requests[i].event;
       series.placement = plan.counts[i].placement;
       series.placement_reason = plan.counts[i].reason;
-      series.total.state =
+      series.total.count.state =
           series.placement == Placement::kNotSupported ? CountState::kNotSupported : CountState::kNotCounted;
-      series.delta = series.total;
+      series.interval.count = series.total.count;
       engine->series.push_back(std::move(series));
     }
     slot.backend = std::move(cpmu.backend);
@@ -183,7 +190,7 @@ Status Monitor::Engine::start_locked() {
     }
     if (!started) {
       stop_backends_locked();
-      return started.error().context(cpmu_label(slot));
+      return naming_cpmu(started.error(), slot);
     }
     slot.service_fds = slot.backend->service_fds();
     slot.service_period_ns = ns_count(slot.backend->service_period());
@@ -230,6 +237,12 @@ Status Monitor::step() {
   if (engine_->state != RunState::kRunning) return Error(Errc::kInvalidArgument, "monitor: step() before start()");
   engine_->step_locked();
   return {};
+}
+
+std::optional<std::uint64_t> Monitor::next_deadline_ns() const {
+  std::lock_guard lock(engine_->mutex);
+  if (engine_->state != RunState::kRunning) return std::nullopt;
+  return engine_->next_deadline_locked();
 }
 
 std::shared_ptr<const Snapshot> Monitor::sample_now() {
@@ -288,7 +301,7 @@ void Monitor::Engine::service_locked(std::uint64_t now_ns) {
 
 std::optional<Notification> Monitor::Engine::record_failure_locked(std::size_t index, const Error& error) {
   CpmuSlot& slot = cpmus[index];
-  const std::string message = error.context(cpmu_label(slot)).message();
+  const std::string message = naming_cpmu(error, slot).message();
   if (error.code() == Errc::kDeviceGone) {
     slot.status.health = CpmuHealth::kRemoved;
     slot.status.error = message;
@@ -335,10 +348,9 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
     for (std::size_t i = 0; i < slot.series_count; ++i) {
       const std::size_t index = slot.first_series + i;
       SeriesValue& s = series[index];
-      const bool was_trusted = s.total.trusted;
-      const CountValue previous = s.total;
+      const CountValue previous = s.total.count;
       detail::update_series(s, previous, sample->values[i], interval);
-      if (was_trusted && !s.total.trusted) untrusted.push_back(index);
+      if (previous.trusted && !s.total.count.trusted) untrusted.push_back(index);
     }
     slot.status.health = CpmuHealth::kCounting;
     slot.status.error.clear();
@@ -369,7 +381,8 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
       for (std::size_t i = 0; i < cpmus[c].series_count; ++i) {
         const std::size_t index = cpmus[c].first_series + i;
         const SeriesValue& s = series[index];
-        histories[index].push({published->sequence, cpmus[c].status.sample_ns, s.total, s.delta.raw, s.rate});
+        histories[index].push(
+            {published->sequence, cpmus[c].status.sample_ns, s.total.count, s.interval.count.raw, s.interval.rate});
       }
     }
   }
@@ -380,7 +393,7 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
   for (std::size_t index : untrusted) {
     const SeriesValue& s = series[index];
     notify(NotificationKind::kUntrusted, published, s.cpmu, index,
-           fmt::format("{} {}: {}", cpmu_label(cpmus[s.cpmu]), s.label, s.total.doubt));
+           fmt::format("{} {}: {}", cpmu_label(cpmus[s.cpmu]), s.label, s.total.count.doubt));
   }
   notify(NotificationKind::kSnapshot, published, std::nullopt, std::nullopt, {});
   return published;

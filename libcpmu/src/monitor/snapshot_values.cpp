@@ -26,15 +26,14 @@ std::optional<double> per_second(std::optional<double> amount, std::uint64_t ns)
   return *amount * 1e9 / static_cast<double>(ns);
 }
 
-void derive(SeriesValue& series, std::uint64_t interval_ns) {
-  series.total_estimate = series.total.estimate();
-  series.delta_estimate = series.delta.estimate();
-  series.rate = per_second(series.delta_estimate, interval_ns);
-  series.mean_rate = per_second(series.total_estimate, series.total.time_enabled_ns);
-  series.running_share = std::nullopt;
-  if (series.total.state == CountState::kCounted && series.total.time_enabled_ns > 0) {
-    series.running_share = std::min(1.0, static_cast<double>(series.total.time_running_ns) /
-                                             static_cast<double>(series.total.time_enabled_ns));
+void derive(SeriesFigures& figures, std::uint64_t per_ns) {
+  const CountValue& count = figures.count;
+  figures.estimate = count.estimate();
+  figures.rate = per_second(figures.estimate, per_ns);
+  figures.running_share = std::nullopt;
+  if (count.state == CountState::kCounted && count.time_enabled_ns > 0) {
+    figures.running_share = std::min(1.0, static_cast<double>(count.time_running_ns) /
+                                              static_cast<double>(count.time_enabled_ns));
   }
 }
 
@@ -42,8 +41,8 @@ void derive(SeriesValue& series, std::uint64_t interval_ns) {
 
 void update_series(SeriesValue& series, const CountValue& previous, const CountValue& total,
                    std::uint64_t interval_ns) {
-  series.total = total;
-  CountValue& delta = series.delta;
+  series.total.count = total;
+  CountValue& delta = series.interval.count;
   delta = CountValue{};
   delta.state = total.state;
   delta.raw = difference(total.raw, previous.raw);
@@ -52,16 +51,17 @@ void update_series(SeriesValue& series, const CountValue& previous, const CountV
   if (total.raw < previous.raw) {
     // A backend's totals only grow; one that went down cannot be explained,
     // so neither it nor anything derived from it is vouched for.
-    series.total.trusted = false;
-    series.total.doubt = fmt::format("total went backwards from {} to {}", previous.raw, total.raw);
+    series.total.count.trusted = false;
+    series.total.count.doubt = fmt::format("total went backwards from {} to {}", previous.raw, total.raw);
   }
-  delta.trusted = series.total.trusted;
-  delta.doubt = series.total.doubt;
-  derive(series, interval_ns);
+  delta.trusted = series.total.count.trusted;
+  delta.doubt = series.total.count.doubt;
+  derive(series.total, series.total.count.time_enabled_ns);
+  derive(series.interval, interval_ns);
 }
 
 void hold_series(SeriesValue& series) {
-  const CountValue total = series.total;
+  const CountValue total = series.total.count;
   update_series(series, total, total, 0);
 }
 
@@ -99,14 +99,14 @@ MetricValue evaluate_metric(const BoundMetric& bound, const std::vector<SeriesVa
                                  [&](const auto& in) { return in.first == name; });
     return series[it->second];
   };
-  for (const auto& in : bound.inputs) value.trusted = value.trusted && series[in.second].total.trusted;
+  for (const auto& in : bound.inputs) value.trusted = value.trusted && series[in.second].total.count.trusted;
   const Formula& formula = bound.metric->formula;
   if (interval_ns > 0) {
-    value.interval_value = formula.evaluate([&](std::string_view name) { return input(name).delta_estimate; },
+    value.interval_value = formula.evaluate([&](std::string_view name) { return input(name).interval.estimate; },
                                             static_cast<double>(interval_ns) / 1e9);
   }
   if (elapsed_ns > 0) {
-    value.total_value = formula.evaluate([&](std::string_view name) { return input(name).total_estimate; },
+    value.total_value = formula.evaluate([&](std::string_view name) { return input(name).total.estimate; },
                                          static_cast<double>(elapsed_ns) / 1e9);
   }
   return value;

@@ -131,7 +131,7 @@ TEST(MonitorNotifications, UntrustedIsNotifiedOnceWhenTrustIsLost) {
   EXPECT_EQ(all[1].snapshot, all[2].snapshot);
   EXPECT_EQ(all[2].kind, NotificationKind::kSnapshot);
   EXPECT_EQ(all[3].kind, NotificationKind::kSnapshot);
-  EXPECT_FALSE(all[3].snapshot->series[1].total.trusted);
+  EXPECT_FALSE(all[3].snapshot->series[1].total.count.trusted);
 }
 
 TEST(MonitorNotifications, DeviceErrorIsReportedOnceWhileItLastsAndCountingResumes) {
@@ -143,13 +143,13 @@ TEST(MonitorNotifications, DeviceErrorIsReportedOnceWhileItLastsAndCountingResum
   rig.interval();
   auto failing = rig.monitor->latest();
   EXPECT_EQ(failing->cpmus[0].health, CpmuHealth::kError);
-  EXPECT_EQ(failing->series[0].total.raw, 7u);
-  EXPECT_EQ(failing->series[0].delta.raw, 0u);
+  EXPECT_EQ(failing->series[0].total.count.raw, 7u);
+  EXPECT_EQ(failing->series[0].interval.count.raw, 0u);
   rig.scripts[0]->read_error.reset();
   rig.set(0, {counted(9, kIntervalNs * 4), counted(8, kIntervalNs * 4)});
   rig.interval();
   EXPECT_EQ(rig.monitor->latest()->cpmus[0].health, CpmuHealth::kCounting);
-  EXPECT_EQ(rig.monitor->latest()->series[0].delta.raw, 2u);
+  EXPECT_EQ(rig.monitor->latest()->series[0].interval.count.raw, 2u);
 
   auto all = rig.drain();
   std::vector<NotificationKind> kinds;
@@ -179,9 +179,9 @@ TEST(MonitorNotifications, RemovalEndsOnlyThatCpmusSeries) {
   EXPECT_EQ(snapshot->cpmus[1].health, CpmuHealth::kCounting);
   EXPECT_TRUE(snapshot->series[0].ended);
   EXPECT_TRUE(snapshot->series[1].ended);
-  EXPECT_EQ(snapshot->series[0].total.raw, 1u);
+  EXPECT_EQ(snapshot->series[0].total.count.raw, 1u);
   EXPECT_FALSE(snapshot->series[2].ended);
-  EXPECT_EQ(snapshot->series[2].total.raw, 23u);
+  EXPECT_EQ(snapshot->series[2].total.count.raw, 23u);
 
   auto all = rig.drain();
   auto removed = std::count_if(all.begin(), all.end(),
@@ -260,11 +260,11 @@ TEST(MonitorSnapshots, PublishedSnapshotNeverChanges) {
   EXPECT_EQ(held->timestamp_ns, copy.timestamp_ns);
   ASSERT_EQ(held->series.size(), copy.series.size());
   for (std::size_t i = 0; i < copy.series.size(); ++i) {
-    EXPECT_EQ(held->series[i].total.raw, copy.series[i].total.raw);
-    EXPECT_EQ(held->series[i].delta.raw, copy.series[i].delta.raw);
-    EXPECT_EQ(held->series[i].rate, copy.series[i].rate);
+    EXPECT_EQ(held->series[i].total.count.raw, copy.series[i].total.count.raw);
+    EXPECT_EQ(held->series[i].interval.count.raw, copy.series[i].interval.count.raw);
+    EXPECT_EQ(held->series[i].interval.rate, copy.series[i].interval.rate);
   }
-  EXPECT_EQ(held->series[1].total.raw, 200u);
+  EXPECT_EQ(held->series[1].total.count.raw, 200u);
 }
 
 TEST(MonitorSnapshots, DeltasAndRatesComeFromSuccessiveTotals) {
@@ -274,13 +274,13 @@ TEST(MonitorSnapshots, DeltasAndRatesComeFromSuccessiveTotals) {
   rig.set(0, {counted(3500, 2 * kIntervalNs), counted(0, 2 * kIntervalNs)});
   rig.interval();
   auto s = rig.monitor->latest();
-  EXPECT_EQ(s->series[0].total.raw, 3500u);
-  EXPECT_EQ(s->series[0].delta.raw, 2500u);
-  EXPECT_EQ(s->series[0].delta.time_enabled_ns, kIntervalNs);
+  EXPECT_EQ(s->series[0].total.count.raw, 3500u);
+  EXPECT_EQ(s->series[0].interval.count.raw, 2500u);
+  EXPECT_EQ(s->series[0].interval.count.time_enabled_ns, kIntervalNs);
   EXPECT_EQ(s->cpmus[0].interval_ns, kIntervalNs);
-  EXPECT_DOUBLE_EQ(*s->series[0].rate, 25000.0);        // 2500 per 0.1 s
-  EXPECT_DOUBLE_EQ(*s->series[0].mean_rate, 17500.0);   // 3500 per 0.2 s
-  EXPECT_DOUBLE_EQ(*s->series[0].running_share, 1.0);
+  EXPECT_DOUBLE_EQ(*s->series[0].interval.rate, 25000.0);        // 2500 per 0.1 s
+  EXPECT_DOUBLE_EQ(*s->series[0].total.rate, 17500.0);   // 3500 per 0.2 s
+  EXPECT_DOUBLE_EQ(*s->series[0].total.running_share, 1.0);
   EXPECT_EQ(s->interval_ns, kIntervalNs);
   EXPECT_EQ(s->elapsed_ns(), 2 * kIntervalNs);
 }
@@ -292,10 +292,10 @@ TEST(MonitorSnapshots, MultiplexedValuesAreScaledByEnabledOverRunning) {
   rig.set(0, {half, counted(0, kIntervalNs)});
   rig.interval();
   auto s = rig.monitor->latest();
-  EXPECT_DOUBLE_EQ(*s->series[0].total_estimate, 800.0);
-  EXPECT_DOUBLE_EQ(*s->series[0].delta_estimate, 800.0);
-  EXPECT_DOUBLE_EQ(*s->series[0].rate, 8000.0);
-  EXPECT_DOUBLE_EQ(*s->series[0].running_share, 0.5);
+  EXPECT_DOUBLE_EQ(*s->series[0].total.estimate, 800.0);
+  EXPECT_DOUBLE_EQ(*s->series[0].interval.estimate, 800.0);
+  EXPECT_DOUBLE_EQ(*s->series[0].interval.rate, 8000.0);
+  EXPECT_DOUBLE_EQ(*s->series[0].total.running_share, 0.5);
 }
 
 TEST(MonitorSnapshots, TotalThatGoesBackwardsIsUntrusted) {
@@ -305,9 +305,9 @@ TEST(MonitorSnapshots, TotalThatGoesBackwardsIsUntrusted) {
   rig.set(0, {counted(40, 2 * kIntervalNs), counted(0, 2 * kIntervalNs)});
   rig.interval();
   auto s = rig.monitor->latest();
-  EXPECT_FALSE(s->series[0].total.trusted);
-  EXPECT_EQ(s->series[0].delta.raw, 0u);
-  EXPECT_NE(s->series[0].total.doubt.find("backwards"), std::string::npos);
+  EXPECT_FALSE(s->series[0].total.count.trusted);
+  EXPECT_EQ(s->series[0].interval.count.raw, 0u);
+  EXPECT_NE(s->series[0].total.count.doubt.find("backwards"), std::string::npos);
 }
 
 TEST(MonitorSnapshots, NotSupportedRequestsStaySoWithTheirReason) {
@@ -327,9 +327,9 @@ TEST(MonitorSnapshots, NotSupportedRequestsStaySoWithTheirReason) {
   ASSERT_TRUE(monitor);
   ASSERT_TRUE((*monitor)->start());
   auto s = (*monitor)->sample_now();
-  EXPECT_EQ(s->series[0].total.state, CountState::kNotSupported);
+  EXPECT_EQ(s->series[0].total.count.state, CountState::kNotSupported);
   EXPECT_EQ(s->series[0].placement_reason, "no event capability for group 0x8000");
-  EXPECT_FALSE(s->series[0].total_estimate);
+  EXPECT_FALSE(s->series[0].total.estimate);
 }
 
 TEST(MonitorSnapshots, SampleNowPublishesAndNotifies) {
