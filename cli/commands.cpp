@@ -4,6 +4,7 @@
 namespace cpmu::cli {
 
 Runner setup_list(CLI::App& subcommand);   // cmd_list.cpp
+Runner setup_events(CLI::App& subcommand); // cmd_events.cpp
 Runner setup_dump(CLI::App& subcommand);   // cmd_dump.cpp
 Runner setup_doe(CLI::App& subcommand);    // cmd_doe.cpp
 Runner setup_cdat(CLI::App& subcommand);   // cmd_cdat.cpp
@@ -11,6 +12,8 @@ Runner setup_cdat(CLI::App& subcommand);   // cmd_cdat.cpp
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"list", "List CXL components with their CPMUs and DOE mailboxes, as a tree or JSON", &setup_list},
+      {"events", "List what each CPMU can count: catalogue events, aggregates and metrics, like perf list",
+       &setup_events},
       {"dump", "Print every function's config space as lspci -xxxx text, for offline analysis", &setup_dump},
       {"doe", "List DOE mailboxes and the protocols each one answers", &setup_doe},
       {"cdat", "Read, validate and decode CDAT: latency and bandwidth per DPA range and switch port pair",

@@ -1,0 +1,221 @@
+// cpmu events: what each CPMU can count, like perf list — the catalogue's
+// events, aggregates and (with --metrics) derived metrics that its event
+// capabilities and fixed/free-running counters allow, grouped by event group.
+// Exit status: 0 every selected CPMU listed, 1 some CPMU's capabilities are
+// unknown (listed as such), 2 usage or backend error.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "cpmu/countable_capabilities.hpp"
+#include "cpmu/cpmu_name.hpp"
+#include "device_selection.hpp"
+
+namespace cpmu::cli {
+namespace {
+
+struct EventsOptions {
+  PlatformOptions platform;
+  std::string cpmu;   // "BDF/N", a BDF or a kernel name; empty = every CPMU
+  bool json = false;
+  bool metrics = false;
+  SysfsRoots roots;
+};
+
+struct Selected {
+  const DiscoveredFunction* function;
+  const Cpmu* cpmu;
+};
+
+Result<std::vector<Selected>> select_cpmus(const Machine& machine, const std::string& text) {
+  std::vector<Selected> out;
+  if (text.find('/') != std::string::npos) {
+    auto name = CpmuName::parse(text);
+    if (!name) return name.error();
+    for (const DiscoveredFunction& fn : machine.functions) {
+      if (fn.info.address != name->function) continue;
+      for (const Cpmu& c : fn.cpmus) {
+        if (c.instance == name->instance) out.push_back({&fn, &c});
+      }
+    }
+    if (out.empty()) return Error(Errc::kNotFound, fmt::format("no CPMU {} in this machine", text));
+    return out;
+  }
+  auto functions = select_functions(machine, text, [](const DiscoveredFunction& fn) { return !fn.cpmus.empty(); });
+  if (!functions) return functions.error();
+  for (std::size_t i : *functions) {
+    for (const Cpmu& c : machine.functions[i].cpmus) out.push_back({&machine.functions[i], &c});
+  }
+  if (out.empty() && !text.empty()) return Error(Errc::kNotFound, fmt::format("{} has no CPMU", text));
+  return out;
+}
+
+std::string cpmu_name(const Selected& s) {
+  return CpmuName{s.function->info.address, s.cpmu->instance}.to_string();
+}
+
+// Bits a CPMU can count that the catalogue has no name for, as raw codes.
+std::vector<EventCode> unnamed_codes(const EventCatalogue& catalogue, const CpmuEventCapabilities& caps) {
+  std::vector<EventCode> out;
+  auto add = [&](const EventCode& code) {
+    std::uint32_t unnamed = 0;
+    for (unsigned bit = 0; bit < 32; ++bit) {
+      const std::uint32_t one = 1u << bit;
+      if ((code.mask & one) == 0) continue;
+      const std::string name = catalogue.describe(EventCode{code.vid, code.gid, one});
+      if (name.rfind("vid=", 0) == 0) unnamed |= one;
+    }
+    if (unnamed == 0) return;
+    for (EventCode& seen : out) {
+      if (seen.vid == code.vid && seen.gid == code.gid) {
+        seen.mask |= unnamed;
+        return;
+      }
+    }
+    out.push_back(EventCode{code.vid, code.gid, unnamed});
+  };
+  for (const EventCode& code : caps.configurable) add(code);
+  for (const EventCode& code : caps.fixed) add(code);
+  return out;
+}
+
+std::string raw_code(const EventCode& code) {
+  return fmt::format("vid={:#06x},gid={:#06x},mask={:#x}", code.vid, code.gid, code.mask);
+}
+
+void print_text(const EventCatalogue& catalogue, const Selected& s, bool metrics) {
+  const CpmuCapabilities& caps = *s.cpmu->capabilities;
+  fmt::print("{}  {}  ({} counters x {} bit)\n", cpmu_name(s), function_heading(*s.function), caps.counter_count,
+             caps.counter_width);
+  const CpmuEventCapabilities countable_caps = countable_capabilities(caps);
+  const EventCatalogue::Countable countable = catalogue.countable(countable_caps);
+  const GroupInfo* current = nullptr;
+  bool first = true;
+  for (const EventCatalogue::CountableEvent& entry : countable.events) {
+    const GroupInfo* group = catalogue.find_group(entry.event->code.vid, entry.event->code.gid);
+    if (first || group != current) {
+      fmt::print("  {} [vid {:#06x} gid {:#06x}]:\n", group ? group->name : std::string("events"),
+                 entry.event->code.vid, entry.event->code.gid);
+      current = group;
+      first = false;
+    }
+    std::string marks = entry.event->kind == EventKind::kAggregate ? "[aggregate]" : "";
+    if (entry.how.fixed_only()) marks += marks.empty() ? "[fixed counter only]" : " [fixed counter only]";
+    fmt::print("    {:<32} {:<22} {}\n", entry.event->name, marks, entry.event->description);
+  }
+  for (const EventCode& code : unnamed_codes(catalogue, countable_caps)) {
+    fmt::print("  not in the catalogue:\n    {}\n", raw_code(code));
+  }
+  if (metrics && !countable.metrics.empty()) {
+    fmt::print("  metrics:\n");
+    for (const EventCatalogue::CountableMetric& m : countable.metrics) {
+      fmt::print("    {:<32} {:<22} {}\n", m.metric->name, "[" + m.metric->unit + "]", m.metric->description);
+    }
+  }
+}
+
+nlohmann::ordered_json to_json(const EventCatalogue& catalogue, const Selected& s, bool metrics) {
+  nlohmann::ordered_json j;
+  j["cpmu"] = cpmu_name(s);
+  j["bdf"] = s.function->info.address.to_string();
+  j["instance"] = s.cpmu->instance;
+  j["kind"] = component_kind_name(s.function->kind);
+  if (!s.cpmu->capabilities) {
+    j["capabilities_unknown"] = s.cpmu->capabilities_unknown;
+    return j;
+  }
+  const CpmuEventCapabilities countable_caps = countable_capabilities(*s.cpmu->capabilities);
+  const EventCatalogue::Countable countable = catalogue.countable(countable_caps);
+  nlohmann::ordered_json events = nlohmann::ordered_json::array();
+  for (const EventCatalogue::CountableEvent& entry : countable.events) {
+    nlohmann::ordered_json e;
+    e["name"] = entry.event->name;
+    e["kind"] = entry.event->kind == EventKind::kAggregate ? "aggregate" : "event";
+    e["vid"] = entry.event->code.vid;
+    e["gid"] = entry.event->code.gid;
+    e["mask"] = entry.event->code.mask;
+    e["unit"] = entry.event->unit;
+    e["fixed_only"] = entry.how.fixed_only();
+    e["description"] = entry.event->description;
+    events.push_back(std::move(e));
+  }
+  j["events"] = std::move(events);
+  nlohmann::ordered_json unnamed = nlohmann::ordered_json::array();
+  for (const EventCode& code : unnamed_codes(catalogue, countable_caps)) {
+    unnamed.push_back({{"vid", code.vid}, {"gid", code.gid}, {"mask", code.mask}});
+  }
+  j["unnamed"] = std::move(unnamed);
+  if (metrics) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const EventCatalogue::CountableMetric& m : countable.metrics) {
+      list.push_back({{"name", m.metric->name},
+                      {"unit", m.metric->unit},
+                      {"formula", m.metric->formula.text()},
+                      {"fixed_only", m.how.fixed_only()},
+                      {"description", m.metric->description}});
+    }
+    j["metrics"] = std::move(list);
+  }
+  return j;
+}
+
+int run(const EventsOptions& options) {
+  auto view = open_machine_view(options.platform, options.roots);
+  if (!view) {
+    fmt::print(stderr, "cpmu events: {}\n", view.error().message());
+    return kExitUsage;
+  }
+  auto selected = select_cpmus(view->machine, options.cpmu);
+  if (!selected) {
+    fmt::print(stderr, "cpmu events: {}\n", selected.error().message());
+    return kExitUsage;
+  }
+  CatalogueLoad load = load_event_catalogue(default_event_search_path());
+  for (const Error& issue : load.issues) fmt::print(stderr, "cpmu events: warning: {}\n", issue.message());
+  if (selected->empty()) {
+    std::string note = unprivileged_note(*view);
+    fmt::print(stderr, "cpmu events: no CPMU found{}{}\n", note.empty() ? "" : ": ", note);
+  }
+
+  int status = kExitOk;
+  nlohmann::ordered_json cpmus = nlohmann::ordered_json::array();
+  for (const Selected& s : *selected) {
+    if (!s.cpmu->capabilities) status = kExitPartial;
+    if (options.json) {
+      cpmus.push_back(to_json(load.catalogue, s, options.metrics));
+    } else if (!s.cpmu->capabilities) {
+      fmt::print("{}  {}\n  capabilities unknown: {}\n", cpmu_name(s), function_heading(*s.function),
+                 s.cpmu->capabilities_unknown);
+    } else {
+      print_text(load.catalogue, s, options.metrics);
+    }
+  }
+  if (options.json) {
+    nlohmann::ordered_json out;
+    out["schema_version"] = 1;
+    out["cpmus"] = std::move(cpmus);
+    fmt::print("{}\n", out.dump(2));
+  }
+  return status;
+}
+
+}  // namespace
+
+Runner setup_events(CLI::App& sub) {
+  auto options = std::make_shared<EventsOptions>();
+  options->platform.add_to(sub);
+  sub.add_option("CPMU", options->cpmu,
+                 "Which CPMU: BDF/N (e.g. 0000:0d:00.0/0), a function (BDF or memX) for all its CPMUs; "
+                 "default: every CPMU");
+  sub.add_flag("--json", options->json, "JSON output (schema_version 1)");
+  sub.add_flag("--metrics", options->metrics, "Also list the derived metrics each CPMU can compute");
+  return [options] { return run(*options); };
+}
+
+}  // namespace cpmu::cli

@@ -1,0 +1,159 @@
+// cpmu events: each CPMU lists exactly what its registers let it count. The
+// expectation is computed here from the capability registers (through
+// discovery of the same simulated machine) and the scheduler's plan, not from
+// a list.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "cpmu/counter_scheduler.hpp"
+#include "cpmu/cpmu_name.hpp"
+#include "cpmu/discovery.hpp"
+#include "cpmu/events.hpp"
+#include "cxlsim/sim_platform.hpp"
+#include "run_cli.hpp"
+
+namespace cpmu {
+namespace {
+
+using testing::run_cpmu;
+
+struct Expected {
+  std::set<std::string> names;
+  std::set<std::string> fixed_only;
+};
+
+// For every catalogue event: countable iff the scheduler can place it alone;
+// fixed-only iff no configurable counter exists or no Event Capabilities
+// register with its VID/GID covers its mask.
+std::map<std::string, Expected> expected_from_registers(const EventCatalogue& catalogue,
+                                                        const std::optional<std::string>& topology) {
+  auto platform = sim::open_sim_platform(topology, sim::ClockMode::kVirtual);
+  EXPECT_TRUE(platform);
+  auto machine = discover(**platform);
+  EXPECT_TRUE(machine);
+  std::map<std::string, Expected> out;
+  for (const DiscoveredFunction& fn : machine->functions) {
+    for (const Cpmu& cpmu : fn.cpmus) {
+      EXPECT_TRUE(cpmu.capabilities);
+      const CpmuCapabilities& caps = *cpmu.capabilities;
+      bool configurable_counter = false;
+      for (const CounterInfo& c : caps.counters) configurable_counter |= c.type == CounterType::kConfigurable;
+      Expected& want = out[CpmuName{fn.info.address, cpmu.instance}.to_string()];
+      for (const EventInfo& event : catalogue.events()) {
+        CountRequest request;
+        request.label = event.name;
+        request.event.code = event.code;
+        CountPlan plan = plan_counts(caps, {request});
+        if (plan.counts.at(0).placement == Placement::kNotSupported) continue;
+        want.names.insert(event.name);
+        bool by_capability = false;
+        for (const EventCapability& cap : caps.event_capabilities) {
+          by_capability |= cap.vendor_id == event.code.vid && cap.group_id == event.code.gid &&
+                           (event.code.mask & ~cap.supported_events) == 0;
+        }
+        if (!(configurable_counter && by_capability)) want.fixed_only.insert(event.name);
+      }
+    }
+  }
+  return out;
+}
+
+std::string topology(const std::string& name) { return std::string(CPMU_TOPOLOGY_DIR) + "/" + name; }
+
+void expect_listing_matches_registers(const std::optional<std::string>& file) {
+  CatalogueLoad load = load_event_catalogue(EventSearchPath{});
+  ASSERT_TRUE(load.issues.empty());
+  const auto expected = expected_from_registers(load.catalogue, file);
+  ASSERT_FALSE(expected.empty());
+
+  auto run = run_cpmu("events --json --sim " + file.value_or(""));
+  ASSERT_EQ(run.status, 0) << run.err;
+  auto json = nlohmann::json::parse(run.out);
+  EXPECT_EQ(json["schema_version"], 1);
+  ASSERT_EQ(json["cpmus"].size(), expected.size());
+  for (const auto& cpmu : json["cpmus"]) {
+    const std::string name = cpmu["cpmu"];
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(expected.count(name));
+    Expected got;
+    for (const auto& e : cpmu["events"]) {
+      got.names.insert(e["name"].get<std::string>());
+      if (e["fixed_only"].get<bool>()) got.fixed_only.insert(e["name"].get<std::string>());
+    }
+    EXPECT_EQ(got.names, expected.at(name).names);
+    EXPECT_EQ(got.fixed_only, expected.at(name).fixed_only);
+  }
+}
+
+TEST(CpmuEvents, EachSimulatedCpmuListsExactlyWhatItsRegistersAllow) {
+  expect_listing_matches_registers(std::nullopt);
+}
+
+TEST(CpmuEvents, EventsOnlyFixedOrFreeRunningCountersCountAreMarkedFixedOnly) {
+  expect_listing_matches_registers(topology("fixed-only.json"));
+  auto run = run_cpmu("events --json --sim " + topology("fixed-only.json"));
+  auto json = nlohmann::json::parse(run.out);
+  std::set<std::string> fixed_only;
+  for (const auto& e : json["cpmus"][0]["events"]) {
+    if (e["fixed_only"].get<bool>()) fixed_only.insert(e["name"].get<std::string>());
+  }
+  EXPECT_EQ(fixed_only, (std::set<std::string>{"clock_ticks", "m2s_req_memrd"}));
+  EXPECT_NE(run_cpmu("events --sim " + topology("fixed-only.json")).out.find("[fixed counter only]"),
+            std::string::npos);
+}
+
+TEST(CpmuEvents, VendorEventsOfTheSimulatorAreNamedByTheVendorFile) {
+  auto run = run_cpmu("events --sim");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("cxlsim_link_crc_errors"), std::string::npos);
+}
+
+TEST(CpmuEvents, MetricsAreListedWithTheirUnitsOnRequest) {
+  auto plain = run_cpmu("events --sim --json");
+  auto with = run_cpmu("events --sim --json --metrics");
+  ASSERT_EQ(with.status, 0) << with.err;
+  auto json = nlohmann::json::parse(with.out);
+  EXPECT_FALSE(nlohmann::json::parse(plain.out)["cpmus"][0].contains("metrics"));
+  std::size_t listed = 0;
+  for (const auto& cpmu : json["cpmus"]) {
+    for (const auto& m : cpmu["metrics"]) {
+      EXPECT_FALSE(m["unit"].get<std::string>().empty());
+      EXPECT_FALSE(m["formula"].get<std::string>().empty());
+      ++listed;
+    }
+  }
+  EXPECT_GT(listed, 0u);
+}
+
+TEST(CpmuEvents, OneCpmuCanBeSelectedByName) {
+  auto all = nlohmann::json::parse(run_cpmu("events --sim --json").out);
+  const std::string first = all["cpmus"][0]["cpmu"];
+  auto one = run_cpmu("events --sim --json " + first);
+  ASSERT_EQ(one.status, 0) << one.err;
+  auto json = nlohmann::json::parse(one.out);
+  ASSERT_EQ(json["cpmus"].size(), 1u);
+  EXPECT_EQ(json["cpmus"][0]["cpmu"], first);
+}
+
+TEST(CpmuEvents, UnknownOrMalformedCpmuIsAUsageError) {
+  auto missing = run_cpmu("events --sim 0000:0c:00.0/9");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("0000:0c:00.0/9"), std::string::npos) << missing.err;
+  auto garbled = run_cpmu("events --sim zz:00.0/0");
+  EXPECT_EQ(garbled.status, 2);
+  EXPECT_NE(garbled.err.find("zz:00.0"), std::string::npos) << garbled.err;
+}
+
+TEST(CpmuEvents, MachineWithoutCpmusSaysSo) {
+  auto run = run_cpmu("events --dump " + testing::qemu_dump("switch"));
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.err.find("no CPMU"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace cpmu
