@@ -32,8 +32,12 @@ work=$(mktemp -d /tmp/cpmu-list-guest.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/payload/bin" "$work/out"
 cp "$cpmu" "$work/payload/bin/cpmu"
+# The guest has its own /tmp, which hides a build tree under /tmp: ship
+# libcpmu beside the binary and look there first.
+for lib in $(ldd "$cpmu" | awk '/libcpmu/ { print $3 }'); do cp "$lib" "$work/payload/bin/"; done
 
 guest_script='
+export LD_LIBRARY_PATH=/payload/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 cpmu list --json > /out/list.json 2> /out/list.err; echo "exit $?" >> /out/list.err
 cpmu list -v; echo "tree exit $?"
 '
