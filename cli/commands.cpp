@@ -8,6 +8,7 @@ Runner setup_events(CLI::App& subcommand); // cmd_events.cpp
 Runner setup_dump(CLI::App& subcommand);   // cmd_dump.cpp
 Runner setup_doe(CLI::App& subcommand);    // cmd_doe.cpp
 Runner setup_cdat(CLI::App& subcommand);   // cmd_cdat.cpp
+Runner setup_stat(CLI::App& subcommand);   // cmd_stat.cpp
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -18,6 +19,7 @@ const std::vector<Command>& commands() {
       {"doe", "List DOE mailboxes and the protocols each one answers", &setup_doe},
       {"cdat", "Read, validate and decode CDAT: latency and bandwidth per DPA range and switch port pair",
        &setup_cdat},
+      {"stat", "Count events on CPMUs, system wide or while a command runs, like perf stat", &setup_stat},
   };
   return table;
 }

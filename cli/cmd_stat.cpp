@@ -1,0 +1,440 @@
+// cpmu stat: count events on CPMUs, system wide, for as long as a command
+// runs, until Ctrl-C, or for --duration; perf stat's output conventions.
+// The counting is the monitor's; this file chooses what to count where,
+// drives the run (command, signals, intervals) and hands snapshots to a
+// renderer.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "child_process.hpp"
+#include "command.hpp"
+#include "cpmu/direct_backend.hpp"
+#include "cpmu/monitor.hpp"
+#include "device_selection.hpp"
+#include "stat_output.hpp"
+#include "stat_selection.hpp"
+
+namespace cpmu::cli {
+
+namespace {
+
+constexpr unsigned kMinIntervalMs = 10;
+constexpr auto kDefaultSampling = std::chrono::seconds(1);
+
+struct StatOptions {
+  PlatformOptions platform;
+  std::vector<std::string> events;
+  std::vector<std::string> metrics;
+  CpmuFilters filters;
+  unsigned interval_ms = 0;
+  unsigned interval_count = 0;
+  double duration_s = 0;
+  std::string separator;
+  bool json = false;
+  bool plan = false;
+  std::string output;
+  std::vector<std::string> command;
+  CLI::Option* separator_option = nullptr;
+};
+
+int usage(const std::string& message) {
+  fmt::print(stderr, "cpmu stat: {}\n", message);
+  return kExitUsage;
+}
+
+std::string command_line(const std::vector<std::string>& command) {
+  std::string out;
+  for (const std::string& word : command) out += (out.empty() ? "" : " ") + word;
+  return out;
+}
+
+// -M: each metric's inputs join the events (unless already asked for), so
+// the monitor can evaluate it wherever they are counted.
+Result<std::vector<MetricInfo>> add_metric_inputs(const std::vector<std::string>& names,
+                                                  const EventCatalogue& catalogue, std::vector<StatTerm>& terms) {
+  std::vector<MetricInfo> metrics;
+  for (const std::string& name : names) {
+    const MetricInfo* metric = catalogue.find_metric(name);
+    if (!metric) return Error(Errc::kInvalidArgument, fmt::format("-M '{}': no such metric in the catalogue", name));
+    metrics.push_back(*metric);
+    for (const std::string& input : metric->formula.names()) {
+      const bool present = std::any_of(terms.begin(), terms.end(), [&](const StatTerm& t) {
+        return t.pmu.empty() && t.term.name == input && t.term.threshold == 0 && !t.term.edge && !t.term.invert &&
+               !t.term.hdm;
+      });
+      if (present) continue;
+      auto parsed = parse_stat_terms({input}, catalogue);
+      if (!parsed) return parsed.error();
+      terms.insert(terms.end(), parsed->begin(), parsed->end());
+    }
+  }
+  return metrics;
+}
+
+std::vector<PlanRow> plan_rows(const std::vector<StatCandidate>& candidates, const std::vector<StatTerm>& terms) {
+  std::vector<PlanRow> rows;
+  for (const StatCandidate& c : candidates) {
+    for (std::size_t i = 0; i < c.terms.size(); ++i) {
+      PlanRow row{c.name.to_string(), terms[c.terms[i]].label, std::nullopt, c.unusable};
+      if (c.plan) row.planned = c.plan->counts[i];
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+// What runs: the monitored CPMUs and, per term, the series that show it.
+struct Counting {
+  std::vector<MonitoredCpmu> cpmus;
+  std::vector<StatRow> rows;
+};
+
+// Where the CPMU locks live. The running machine's CPMUs are shared with
+// every other process, so they take the usual directories. A simulated (or
+// dumped) machine belongs to this process alone: its locks go to a private
+// directory, removed at the end, unless CPMU_LOCK_DIR names one (tests use
+// that to meet a lock another process holds).
+class LockDirectory {
+ public:
+  explicit LockDirectory(const MachineView& view) {
+    if (view.live) return;
+    if (const char* chosen = std::getenv("CPMU_LOCK_DIR"); chosen != nullptr && *chosen != '\0') {
+      directories_ = {chosen};
+      return;
+    }
+    private_ = (std::filesystem::temp_directory_path() / fmt::format("cpmu-stat-{}", ::getpid())).string();
+    directories_ = {private_};
+  }
+  ~LockDirectory() {
+    std::error_code ignored;
+    if (!private_.empty()) std::filesystem::remove_all(private_, ignored);
+  }
+  LockDirectory(const LockDirectory&) = delete;
+  LockDirectory& operator=(const LockDirectory&) = delete;
+  const std::vector<std::string>& directories() const { return directories_; }   // empty: the usual ones
+
+ private:
+  std::vector<std::string> directories_;
+  std::string private_;
+};
+
+Result<Counting> open_counting(MachineView& view, const std::vector<StatCandidate>& candidates,
+                               const std::vector<StatTerm>& terms, const LockDirectory& locks) {
+  Counting out;
+  std::vector<std::vector<std::size_t>> series_of_term(terms.size());
+  std::vector<std::string> why_not(terms.size());
+  std::size_t next_series = 0;
+  for (const StatCandidate& c : candidates) {
+    const DiscoveredFunction& function = view.machine.functions[c.function];
+    const Cpmu& cpmu = function.cpmus[c.cpmu];
+    const std::string name = c.name.to_string();
+    auto skip = [&](const std::string& why) -> Status {
+      if (c.explicit_choice) return Error(Errc::kInvalidArgument, fmt::format("{}: cannot count: {}", name, why));
+      fmt::print(stderr, "cpmu stat: skipping {}: {}\n", name, why);
+      for (std::size_t t : c.terms) why_not[t] = "every CPMU that could count it was skipped";
+      return {};
+    };
+    if (!c.unusable.empty()) {
+      if (Status skipped = skip(c.unusable); !skipped) return skipped.error();
+      continue;
+    }
+    // With -a alone a CPMU counts only what it can; one chosen by name shows
+    // <not supported> for the rest, with the reason.
+    std::vector<std::size_t> counted;
+    for (std::size_t i = 0; i < c.terms.size(); ++i) {
+      const PlannedCount& planned = c.plan->counts[i];
+      if (c.explicit_choice || planned.placement != Placement::kNotSupported) {
+        counted.push_back(c.terms[i]);
+      } else if (why_not[c.terms[i]].empty()) {
+        why_not[c.terms[i]] = fmt::format("no CPMU can count it ({}: {})", name, planned.reason);
+      }
+    }
+    if (counted.empty()) continue;
+    std::vector<CountRequest> requests;
+    for (std::size_t t : counted) requests.push_back(terms[t].request());
+    DirectBackendOptions options;
+    options.lock_directories = locks.directories();
+    auto backend = open_direct_backend(*view.platform, function, cpmu, requests, options);
+    if (!backend) {
+      if (Status skipped = skip(backend.error().message()); !skipped) return skipped.error();
+      continue;
+    }
+    MonitoredCpmu monitored;
+    monitored.identity.name = c.name;
+    monitored.identity.kind = function.kind;
+    monitored.identity.memdev = function.memdev;
+    monitored.identity.kernel_device = cpmu.kernel_device;
+    monitored.identity.perf_pmu = cpmu.perf_pmu;
+    monitored.requests = std::move(requests);
+    monitored.backend = std::move(*backend);
+    for (std::size_t t : counted) series_of_term[t].push_back(next_series++);
+    out.cpmus.push_back(std::move(monitored));
+  }
+  for (std::size_t t = 0; t < terms.size(); ++t) {
+    if (series_of_term[t].empty()) {
+      out.rows.push_back({terms[t].label, terms[t].unit, std::nullopt,
+                          why_not[t].empty() ? "no selected CPMU can count it" : why_not[t]});
+    }
+    for (std::size_t s : series_of_term[t]) out.rows.push_back({terms[t].label, terms[t].unit, s, {}});
+  }
+  return out;
+}
+
+class SignalFd {
+ public:
+  explicit SignalFd(int fd) : fd_(fd) {}
+  SignalFd(SignalFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  SignalFd(const SignalFd&) = delete;
+  ~SignalFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// SIGINT, SIGTERM and SIGCHLD arrive through a signalfd, read in the same
+// poll as the monitor's notifications; blocked in every thread.
+Result<SignalFd> signal_fd() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGCHLD}) sigaddset(&set, sig);
+  if (::pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return Error(Errc::kIo, "cannot block signals");
+  const int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (fd < 0) return Error(Errc::kIo, fmt::format("signalfd: {}", std::strerror(errno)));
+  return SignalFd(fd);
+}
+
+struct RunResult {
+  bool interrupted = false;
+  bool partial = false;                // a CPMU failed or went away
+  std::optional<int> command_status;
+};
+
+class StatSession {
+ public:
+  StatSession(const StatOptions& options, Monitor& monitor, StatRenderer& renderer,
+              const std::vector<StatRow>& rows, int signals)
+      : options_(options), monitor_(monitor), renderer_(renderer), rows_(rows), signals_(signals) {}
+
+  Result<RunResult> run() {
+    if (!options_.command.empty()) {
+      auto child = ChildProcess::spawn(options_.command);
+      if (!child) return child.error();
+      child_ = *child;
+    }
+    using Clock = std::chrono::steady_clock;
+    const std::optional<Clock::time_point> deadline =
+        options_.duration_s > 0 ? std::optional(Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                                  std::chrono::duration<double>(options_.duration_s)))
+                                : std::nullopt;
+    while (!done_) {
+      int timeout_ms = -1;
+      if (deadline) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+        if (left <= 0) break;
+        timeout_ms = static_cast<int>(std::min<long long>(left, 60'000));
+      }
+      pollfd fds[2] = {{monitor_.fd(), POLLIN, 0}, {signals_, POLLIN, 0}};
+      if (::poll(fds, 2, timeout_ms) < 0 && errno != EINTR) return Error(Errc::kIo, "poll failed");
+      notifications();
+      signal_events();
+    }
+    return result_;
+  }
+
+ private:
+  void notifications() {
+    while (auto n = monitor_.next()) {
+      switch (n->kind) {
+        case NotificationKind::kSnapshot:
+          if (options_.interval_ms > 0 && !done_) {
+            renderer_.interval(*n->snapshot, rows_);
+            std::fflush(nullptr);
+            if (options_.interval_count > 0 && ++intervals_ >= options_.interval_count) done_ = true;
+          }
+          break;
+        case NotificationKind::kDeviceRemoved:
+        case NotificationKind::kDeviceError:
+          result_.partial = true;
+          fmt::print(stderr, "cpmu stat: {}\n", n->message);
+          break;
+        case NotificationKind::kUntrusted:
+          break;   // shown with its value, and as a footnote
+      }
+    }
+  }
+
+  void signal_events() {
+    signalfd_siginfo info;
+    while (::read(signals_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+      const int sig = static_cast<int>(info.ssi_signo);
+      if (sig == SIGCHLD) continue;
+      result_.interrupted = true;
+      if (!child_) {
+        done_ = true;
+      } else if (info.ssi_code == SI_USER) {
+        // Sent to cpmu alone (kill): pass it on. From the terminal the whole
+        // process group, command included, has it already.
+        ::kill(child_->pid(), sig);
+      }
+    }
+    if (child_) {
+      if (auto status = child_->exit_status()) {
+        result_.command_status = *status;
+        done_ = true;
+      }
+    }
+  }
+
+  const StatOptions& options_;
+  Monitor& monitor_;
+  StatRenderer& renderer_;
+  const std::vector<StatRow>& rows_;
+  int signals_;
+  std::optional<ChildProcess> child_;
+  RunResult result_;
+  bool done_ = false;
+  unsigned intervals_ = 0;
+};
+
+int run_stat(StatOptions& options) {
+  if (options.interval_ms > 0 && options.interval_ms < kMinIntervalMs) {
+    return usage(fmt::format("-I {}: the interval must be at least {} ms", options.interval_ms, kMinIntervalMs));
+  }
+  if (options.interval_count > 0 && options.interval_ms == 0) return usage("--interval-count needs -I MS");
+  if (!options.command.empty() && (options.duration_s > 0 || options.interval_count > 0)) {
+    return usage("a COMMAND ends the count itself: drop --duration and --interval-count, or the COMMAND");
+  }
+  if (options.duration_s < 0 || !std::isfinite(options.duration_s)) {
+    return usage(fmt::format("--duration {}: expected a positive number of seconds", options.duration_s));
+  }
+  if (options.separator_option->count() > 0 && options.separator.empty()) {
+    return usage("-x needs a separator, e.g. -x ,");
+  }
+
+  // Before any thread exists (the simulator's ticker, the monitor's): a
+  // thread that has these signals unblocked would take them, and SIGINT
+  // would end cpmu without its totals.
+  auto signals = signal_fd();
+  if (!signals) return usage(signals.error().message());
+
+  CatalogueLoad catalogue = load_event_catalogue(default_event_search_path());
+  auto terms = parse_stat_terms(options.events, catalogue.catalogue);
+  if (!terms) return usage(terms.error().message());
+  auto metrics = add_metric_inputs(options.metrics, catalogue.catalogue, *terms);
+  if (!metrics) return usage(metrics.error().message());
+
+  auto view = open_machine_view(options.platform, SysfsRoots{});
+  if (!view) return usage(view.error().message());
+  if (view->machine.config_access_denied) {
+    return usage("extended configuration space needs root (CAP_SYS_ADMIN): CPMUs cannot be found or counted");
+  }
+  auto candidates = plan_stat(view->machine, *terms, options.filters);
+  if (!candidates) return usage(candidates.error().message());
+
+  std::FILE* out = stderr;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
+  if (options.output == "-") out = stdout;
+  if (!options.output.empty() && options.output != "-") {
+    file.reset(std::fopen(options.output.c_str(), "w"));
+    if (!file) return usage(fmt::format("-o {}: {}", options.output, std::strerror(errno)));
+    out = file.get();
+  }
+  std::unique_ptr<StatRenderer> renderer = options.json                       ? make_json_renderer(out)
+                                           : options.separator_option->count() ? make_csv_renderer(out, options.separator)
+                                                                               : make_text_renderer(out);
+  if (options.plan) {
+    renderer->plan(plan_rows(*candidates, *terms));
+    return kExitOk;
+  }
+
+  const LockDirectory locks(*view);
+  auto counting = open_counting(*view, *candidates, *terms, locks);
+  if (!counting) return usage(counting.error().message());
+
+  MonitorOptions monitor_options;
+  monitor_options.interval =
+      options.interval_ms > 0 ? std::chrono::milliseconds(options.interval_ms) : std::chrono::milliseconds(kDefaultSampling);
+  monitor_options.metrics = std::move(*metrics);
+  monitor_options.catalogue = &catalogue.catalogue;
+  auto monitor = Monitor::create(std::move(counting->cpmus), std::move(monitor_options));
+  if (!monitor) return usage(monitor.error().message());
+  if (Status started = (*monitor)->start(); !started) return usage(started.error().message());
+
+  StatSession session(options, **monitor, *renderer, counting->rows, signals->get());
+  auto result = session.run();
+  if (!result) {
+    (*monitor)->stop();
+    fmt::print(stderr, "cpmu stat: {}\n", result.error().message());
+    // As a shell reports a command it cannot run.
+    return result.error().code() == Errc::kNotFound ? 127 : 126;
+  }
+  // The totals so far are printed whatever ended the run (Ctrl-C included).
+  std::shared_ptr<const Snapshot> final_counts = (*monitor)->sample_now();
+  (*monitor)->stop();
+  StatRun run{options.command.empty() ? "system wide" : command_line(options.command), result->interrupted};
+  renderer->totals(*final_counts, counting->rows, run);
+  for (const CpmuStatus& cpmu : final_counts->cpmus) result->partial = result->partial || cpmu.health != CpmuHealth::kCounting;
+  if (result->command_status) return *result->command_status;
+  return result->partial ? kExitPartial : kExitOk;
+}
+
+}  // namespace
+
+Runner setup_stat(CLI::App& app) {
+  auto options = std::make_shared<StatOptions>();
+  options->platform.add_to(app);
+  app.add_option("-e,--event", options->events,
+                 "Events to count: catalogue names, a+b sums, raw vid=,gid=,mask=[,threshold=,edge,invert,hdm=] "
+                 "or PMU/terms/ (PMU: a CPMU name such as 0000:0d:00.0/0, or cxl_pmu_memX.Y); repeatable")
+      ->required()
+      ->allow_extra_args(false)
+      ->type_name("EVENTS");
+  app.add_option("-M,--metrics", options->metrics, "Derived metrics from the catalogue; their events are added")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("METRICS");
+  app.add_flag("-a,--all-cpmus", options->filters.all, "Count each event on every CPMU that can count it");
+  app.add_option("-s,--slot", options->filters.slot, "Only CPMUs of functions in [[[[domain]:]bus]:][slot][.[func]]")
+      ->type_name("SLOT");
+  app.add_option("-m,--memdev", options->filters.memdev, "Only CPMUs of this kernel memdev (mem0 or 0)")
+      ->type_name("MEMDEV");
+  app.add_option("--cpmu", options->filters.cpmus, "Only this CPMU: 0000:0d:00.0/0 or cxl_pmu_memX.Y; repeatable")
+      ->allow_extra_args(false)
+      ->type_name("CPMU");
+  app.add_option("-I,--interval-print", options->interval_ms, "Print the counts of every interval of MS ms")
+      ->type_name("MS");
+  app.add_option("--interval-count", options->interval_count, "With -I: stop after N intervals")->type_name("N");
+  app.add_option("--duration", options->duration_s, "Count for SECONDS, then print the totals")
+      ->type_name("SECONDS");
+  options->separator_option =
+      app.add_option("-x,--field-separator", options->separator, "CSV output with SEP between fields")
+          ->type_name("SEP");
+  auto* json = app.add_flag("-j,--json", options->json, "JSON lines output (schema: cpmu(1))");
+  options->separator_option->excludes(json);
+  app.add_flag("--plan", options->plan, "Show which counter each event would use, and why not; count nothing");
+  app.add_option("-o,--output", options->output, "Write the counts to FILE ('-': standard output) instead of "
+                                                 "standard error")
+      ->type_name("FILE");
+  app.add_option("command", options->command, "The command to run while counting (after --)")
+      ->type_name("COMMAND ...");
+  return [options] { return run_stat(*options); };
+}
+
+}  // namespace cpmu::cli

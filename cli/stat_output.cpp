@@ -1,0 +1,14 @@
+#include "stat_output.hpp"
+
+namespace cpmu::cli {
+
+RowFigures row_figures(const Snapshot& snapshot, const StatRow& row, bool interval) {
+  RowFigures out;
+  if (!row.series || *row.series >= snapshot.series.size()) return out;
+  out.series = &snapshot.series[*row.series];
+  out.cpmu = &snapshot.cpmus[out.series->cpmu];
+  out.figures = interval ? &out.series->interval : &out.series->total;
+  return out;
+}
+
+}  // namespace cpmu::cli

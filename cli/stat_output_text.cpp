@@ -1,0 +1,139 @@
+// Text output in perf stat's layout: value, event, CPMU, then a '#' comment
+// (rate, or why not counted) and the running share when multiplexed.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "stat_output.hpp"
+#include "units.hpp"
+
+namespace cpmu::cli {
+
+namespace {
+
+constexpr int kValueWidth = 18;
+constexpr int kMinEventWidth = 24;
+constexpr int kCpmuWidth = 16;
+constexpr const char* kUntrustedMark = "?";
+constexpr const char* kEndedMark = "!";
+
+class TextRenderer final : public StatRenderer {
+ public:
+  explicit TextRenderer(std::FILE* out) : out_(out) {}
+
+  void plan(const std::vector<PlanRow>& rows) override {
+    std::string last_cpmu;
+    for (const PlanRow& row : rows) {
+      if (row.cpmu != last_cpmu) {
+        fmt::print(out_, "{}{}:\n", last_cpmu.empty() ? "" : "\n", row.cpmu);
+        last_cpmu = row.cpmu;
+        if (!row.unusable.empty()) fmt::print(out_, "  cannot count here: {}\n", row.unusable);
+      }
+      if (!row.planned) continue;
+      const PlannedCount& p = *row.planned;
+      const std::string counter = p.counter ? fmt::format("counter {}", *p.counter) : "-";
+      fmt::print(out_, "  {:<{}} {:<14} {:<11} {}\n", row.event, event_width(rows), placement_name(p.placement),
+                 counter, p.reason);
+    }
+  }
+
+  void interval(const Snapshot& snapshot, const std::vector<StatRow>& rows) override {
+    if (!interval_header_printed_) {
+      fmt::print(out_, "#{:>15} {:>{}}   {:<{}} {:<{}}\n", "time", "counts", kValueWidth, "event",
+                 event_width(rows), "cpmu", kCpmuWidth);
+      interval_header_printed_ = true;
+    }
+    for (const StatRow& row : rows) {
+      fmt::print(out_, "{:>16} {}\n", seconds(snapshot.elapsed_ns()), count_line(snapshot, row, rows, true));
+    }
+    for (const MetricValue& metric : snapshot.metrics) {
+      fmt::print(out_, "{:>16} {}\n", seconds(snapshot.elapsed_ns()), metric_line(snapshot, metric, rows, true));
+    }
+  }
+
+  void totals(const Snapshot& snapshot, const std::vector<StatRow>& rows, const StatRun& run) override {
+    fmt::print(out_, "\n Performance counter stats for '{}'{}:\n\n", run.target,
+               run.interrupted ? " (interrupted)" : "");
+    for (const StatRow& row : rows) fmt::print(out_, "{}\n", count_line(snapshot, row, rows, false));
+    if (!snapshot.metrics.empty()) fmt::print(out_, "\n");
+    for (const MetricValue& metric : snapshot.metrics) {
+      fmt::print(out_, "{}\n", metric_line(snapshot, metric, rows, false));
+    }
+    fmt::print(out_, "\n{:>{}} seconds time elapsed\n", seconds(snapshot.elapsed_ns()), kValueWidth);
+    footnotes(snapshot, rows);
+  }
+
+ private:
+  template <typename Rows>
+  static int event_width(const Rows& rows) {
+    std::size_t width = kMinEventWidth;
+    for (const auto& row : rows) width = std::max(width, row.event.size());
+    return static_cast<int>(width);
+  }
+
+  std::string count_line(const Snapshot& snapshot, const StatRow& row, const std::vector<StatRow>& rows,
+                         bool interval) const {
+    const RowFigures f = row_figures(snapshot, row, interval);
+    const int width = event_width(rows);
+    if (!f.series) {
+      return fmt::format("{:>{}}     {:<{}} {:<{}} # {}", "<not supported>", kValueWidth, row.event, width, "-",
+                         kCpmuWidth, row.reason);
+    }
+    const std::string cpmu = f.cpmu->identity->name.to_string();
+    const CountValue& count = f.figures->count;
+    std::string mark = !count.trusted ? kUntrustedMark : f.series->ended ? kEndedMark : "";
+    if (count.state == CountState::kNotSupported) {
+      return fmt::format("{:>{}}     {:<{}} {:<{}} # {}", "<not supported>", kValueWidth, row.event, width, cpmu,
+                         kCpmuWidth, f.series->placement_reason);
+    }
+    if (count.state == CountState::kNotCounted || !f.figures->estimate) {
+      return fmt::format("{:>{}} {:<3} {:<{}} {}", "<not counted>", kValueWidth, mark, row.event, width, cpmu);
+    }
+    std::string line = fmt::format("{:>{}} {:<3} {:<{}} {:<{}}", count_value(*f.figures->estimate), kValueWidth,
+                                   mark, row.event, width, cpmu, kCpmuWidth);
+    if (f.figures->rate) line += fmt::format(" # {:>16}", per_second(*f.figures->rate));
+    if (f.figures->running_share && *f.figures->running_share < 1.0) {
+      line += fmt::format("  ({})", percent(*f.figures->running_share));
+    }
+    return line;
+  }
+
+  std::string metric_line(const Snapshot& snapshot, const MetricValue& metric, const std::vector<StatRow>& rows,
+                          bool interval) const {
+    const std::optional<double> value = interval ? metric.interval_value : metric.total_value;
+    const std::string shown = value ? fmt::format("{}{}", si_scaled(*value), metric.unit) : "<not counted>";
+    return fmt::format("{:>{}} {:<3} {:<{}} {:<{}} # metric", shown, kValueWidth, metric.trusted ? "" : kUntrustedMark,
+                       metric.name, event_width(rows), snapshot.cpmus[metric.cpmu].identity->name.to_string(),
+                       kCpmuWidth);
+  }
+
+  void footnotes(const Snapshot& snapshot, const std::vector<StatRow>& rows) const {
+    bool first = true;
+    auto note = [&](const char* mark, const std::string& text) {
+      fmt::print(out_, "{} {} {}\n", first ? "\n" : "", mark, text);
+      first = false;
+    };
+    for (const StatRow& row : rows) {
+      const RowFigures f = row_figures(snapshot, row, false);
+      if (f.series && !f.figures->count.trusted) {
+        note(kUntrustedMark, fmt::format("not exact: {} {}: {}", f.cpmu->identity->name.to_string(), row.event,
+                                         f.figures->count.doubt));
+      }
+    }
+    for (const CpmuStatus& cpmu : snapshot.cpmus) {
+      if (cpmu.health == CpmuHealth::kRemoved) {
+        note(kEndedMark, fmt::format("{} was removed; its counts end there: {}", cpmu.identity->name.to_string(),
+                                     cpmu.error));
+      }
+    }
+  }
+
+  std::FILE* out_;
+  bool interval_header_printed_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<StatRenderer> make_text_renderer(std::FILE* out) { return std::make_unique<TextRenderer>(out); }
+
+}  // namespace cpmu::cli

@@ -1,0 +1,393 @@
+// `cpmu stat` end to end: the built binary on the built-in simulated machine
+// (--sim, real time). Counts themselves are checked against ground truth in
+// monitor_sim_test; here the question is what the command does with them:
+// which CPMUs count what, the output formats, intervals, the plan, the
+// command's exit status, Ctrl-C, and bad input.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "cpmu/cpmu_lock.hpp"
+#include "run_cli.hpp"
+
+extern char** environ;
+
+namespace cpmu {
+namespace {
+
+using nlohmann::json;
+using cpmu::testing::run_command;
+using cpmu::testing::run_cpmu;
+
+const std::string kStat = "stat --sim -o - ";
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<json> json_lines(const std::string& text) {
+  std::vector<json> out;
+  for (const std::string& line : lines_of(text)) {
+    json parsed = json::parse(line, nullptr, false);
+    EXPECT_FALSE(parsed.is_discarded()) << "not JSON: " << line;
+    out.push_back(parsed);
+  }
+  return out;
+}
+
+// The text line for `event` on `cpmu`, or "".
+std::string count_line(const std::string& out, const std::string& event, const std::string& cpmu) {
+  const std::regex pattern("^ +[0-9,]+ +" + std::regex_replace(event, std::regex(R"([.+])"), R"(\$&)") + " +" +
+                           std::regex_replace(cpmu, std::regex(R"([.])"), R"(\.)") + " +# .*/sec");
+  for (const std::string& line : lines_of(out)) {
+    if (std::regex_search(line, pattern)) return line;
+  }
+  return "";
+}
+
+// CSV fields, honouring "quoted" fields.
+std::vector<std::string> csv_fields(const std::string& line, char separator) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"') {
+      fields.back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == separator && !quoted) {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+TEST(StatCli, CountsEventsByNameOnTheChosenCpmu) {
+  auto run = run_cpmu(kStat + "-e clock_ticks,m2s_req_memrd --cpmu 0000:0f:00.0/0 --duration 0.2");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(count_line(run.out, "clock_ticks", "0000:0f:00.0/0"), "") << run.out;
+  EXPECT_NE(count_line(run.out, "m2s_req_memrd", "0000:0f:00.0/0"), "") << run.out;
+  EXPECT_NE(run.out.find("Performance counter stats for 'system wide':"), std::string::npos);
+  EXPECT_TRUE(std::regex_search(run.out, std::regex(R"(\n +0\.[0-9]{9} seconds time elapsed\n)"))) << run.out;
+}
+
+TEST(StatCli, RawTermIsCountedAndShownAsWritten) {
+  auto run = run_cpmu(kStat + "-e vid=0x1e98,gid=0x20,mask=0x2 -s 0f:00.0 --duration 0.1");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(count_line(run.out, "vid=0x1e98,gid=0x20,mask=0x2", "0000:0f:00.0/0"), "") << run.out;
+  // 0f:00.0's second CPMU has no M2S group: chosen by -s, it says why not.
+  EXPECT_TRUE(std::regex_search(run.out, std::regex(R"(<not supported> +vid=0x1e98,gid=0x20,mask=0x2 +0000:0f:00\.0/1 +# .*GID 0x0020)")))
+      << run.out;
+}
+
+TEST(StatCli, PerfStyleTermCountsOnlyOnTheCpmuItNames) {
+  auto run = run_cpmu(kStat + "-e 0000:0f:00.0/1/ddr_act/ -e 0f:00.0/0/clock_ticks/ --duration 0.1");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(count_line(run.out, "ddr_act", "0000:0f:00.0/1"), "") << run.out;
+  EXPECT_NE(count_line(run.out, "clock_ticks", "0000:0f:00.0/0"), "") << run.out;
+  EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '#'), 2) << run.out;
+}
+
+// -a: every CPMU whose plan can count the event, and no other.
+TEST(StatCli, AllCountsEachEventOnEveryCpmuThatCanCountIt) {
+  for (const std::string event : {"ddr_act", "m2s_req_memrd"}) {
+    auto plan = run_cpmu(kStat + "-a -j --plan -e " + event);
+    ASSERT_EQ(plan.status, 0) << plan.err;
+    std::set<std::string> can, counted;
+    for (const json& row : json_lines(plan.out)) {
+      if (row["placement"] != "not supported") can.insert(row["cpmu"].get<std::string>());
+    }
+    auto run = run_cpmu(kStat + "-a -j --duration 0.1 -e " + event);
+    ASSERT_EQ(run.status, 0) << run.err;
+    for (const json& row : json_lines(run.out)) {
+      if (row["type"] != "count") continue;
+      EXPECT_EQ(row["state"], "counted") << row;
+      counted.insert(row["cpmu"].get<std::string>());
+    }
+    EXPECT_GE(can.size(), 3u) << event;
+    EXPECT_EQ(counted, can) << event;
+  }
+}
+
+TEST(StatCli, EventNoCpmuCanCountIsNotSupportedWithTheReason) {
+  auto run = run_cpmu(kStat + "-a -e ddr_act,cachedata_d2h_data --duration 0.1");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_TRUE(std::regex_search(run.out, std::regex(R"(<not supported> +cachedata_d2h_data +- +# no CPMU can count it)")))
+      << run.out;
+}
+
+TEST(StatCli, CsvHasPerfsFieldOrderWithTheCpmuFirst) {
+  auto run = run_cpmu(kStat + "-x , -e clock_ticks,vid=0x1e98,gid=0x20,mask=0x6 --cpmu 0000:0f:00.0/0 --duration 0.1");
+  ASSERT_EQ(run.status, 0) << run.err;
+  auto lines = lines_of(run.out);
+  ASSERT_EQ(lines.size(), 2u) << run.out;
+  for (const std::string& line : lines) {
+    auto f = csv_fields(line, ',');
+    ASSERT_EQ(f.size(), 9u) << line;
+    EXPECT_EQ(f[0], "0000:0f:00.0/0");
+    EXPECT_TRUE(std::regex_match(f[1], std::regex("[0-9]+"))) << line;
+    EXPECT_TRUE(std::regex_match(f[4], std::regex("[0-9]+"))) << line;   // running ns
+    EXPECT_EQ(f[5], "100.00");
+    EXPECT_TRUE(std::regex_match(f[6], std::regex("[0-9]+\\.[0-9]{2}"))) << line;
+    EXPECT_EQ(f[8], "");   // trusted, not ended
+  }
+  EXPECT_EQ(csv_fields(lines[0], ',')[2], "cycles");
+  EXPECT_EQ(csv_fields(lines[0], ',')[3], "clock_ticks");
+  EXPECT_EQ(csv_fields(lines[0], ',')[7], "cycles/s");
+  EXPECT_EQ(csv_fields(lines[1], ',')[3], "vid=0x1e98,gid=0x20,mask=0x6");
+  EXPECT_NE(lines[1].find(",\"vid=0x1e98,gid=0x20,mask=0x6\","), std::string::npos) << "a field with the separator is quoted";
+
+  auto semicolons = run_cpmu(kStat + "-x ';' -e vid=0x1e98,gid=0x20,mask=0x6 --cpmu 0000:0f:00.0/0 --duration 0.1");
+  ASSERT_EQ(semicolons.status, 0) << semicolons.err;
+  EXPECT_EQ(csv_fields(lines_of(semicolons.out).at(0), ';').at(3), "vid=0x1e98,gid=0x20,mask=0x6");
+}
+
+TEST(StatCli, CsvIntervalLinesStartWithTheTime) {
+  auto run = run_cpmu(kStat + "-x , -I 50 --interval-count 2 -e clock_ticks --cpmu 0000:0f:00.0/0");
+  ASSERT_EQ(run.status, 0) << run.err;
+  auto lines = lines_of(run.out);
+  ASSERT_EQ(lines.size(), 3u) << run.out;
+  EXPECT_EQ(csv_fields(lines[0], ',').size(), 10u);
+  EXPECT_TRUE(std::regex_match(csv_fields(lines[0], ',')[0], std::regex("0\\.[0-9]{9}"))) << lines[0];
+  EXPECT_EQ(csv_fields(lines[2], ',').size(), 9u) << "then the totals";
+}
+
+void expect_unsigned(const json& row, const char* key) {
+  ASSERT_TRUE(row.contains(key)) << key << " missing in " << row;
+  EXPECT_TRUE(row[key].is_number_unsigned()) << key << " in " << row;
+}
+
+TEST(StatCli, JsonLinesParseAndHaveTheDocumentedKeysAndTypes) {
+  auto run = run_cpmu(kStat + "-j -I 50 --interval-count 2 -M read_bandwidth -e clock_ticks,ddr_act "
+                              "--cpmu 0000:0f:00.0/0");
+  ASSERT_EQ(run.status, 0) << run.err;
+  auto rows = json_lines(run.out);
+  std::map<std::string, int> by_scope;
+  std::set<std::uint64_t> times;
+  for (const json& row : rows) {
+    ASSERT_TRUE(row.is_object());
+    EXPECT_EQ(row["schema_version"], 1);
+    ASSERT_TRUE(row["type"].is_string());
+    if (row["type"] == "summary") continue;
+    ASSERT_TRUE(row["scope"].is_string()) << row;
+    ++by_scope[row["scope"].get<std::string>() + "/" + row["type"].get<std::string>()];
+    EXPECT_EQ(row["cpmu"], "0000:0f:00.0/0");
+    if (row["scope"] == "interval") {
+      expect_unsigned(row, "time_ns");
+      times.insert(row["time_ns"].get<std::uint64_t>());
+    } else {
+      EXPECT_FALSE(row.contains("time_ns"));
+    }
+    if (row["type"] == "metric") {
+      EXPECT_EQ(row["metric"], "read_bandwidth");
+      EXPECT_EQ(row["unit"], "bytes/s");
+      EXPECT_EQ(row["state"], "counted");
+      EXPECT_TRUE(row["value"].is_number_float()) << row;
+      EXPECT_TRUE(row["trusted"].is_boolean());
+      continue;
+    }
+    ASSERT_EQ(row["type"], "count");
+    EXPECT_TRUE(row["event"].is_string());
+    ASSERT_TRUE(row["state"].is_string());
+    if (row["event"] == "ddr_act") {
+      EXPECT_EQ(row["state"], "not_supported");
+      EXPECT_TRUE(row["reason"].is_string());
+      EXPECT_FALSE(row.contains("value"));
+      continue;
+    }
+    EXPECT_EQ(row["state"], "counted") << row;
+    expect_unsigned(row, "value");
+    expect_unsigned(row, "raw");
+    expect_unsigned(row, "time_enabled_ns");
+    expect_unsigned(row, "time_running_ns");
+    EXPECT_TRUE(row["running_pct"].is_number()) << row;
+    EXPECT_TRUE(row["rate_per_s"].is_number()) << row;
+    EXPECT_TRUE(row["trusted"].is_boolean()) << row;
+    EXPECT_TRUE(row["ended"].is_boolean()) << row;
+    EXPECT_TRUE(row["placement"].is_string()) << row;
+    EXPECT_TRUE(row["unit"].is_string()) << row;
+  }
+  // clock_ticks, ddr_act and the metric's input, s2m_drs_memdata.
+  EXPECT_EQ(by_scope["interval/count"], 6);
+  EXPECT_EQ(by_scope["interval/metric"], 2);
+  EXPECT_EQ(by_scope["total/count"], 3);
+  EXPECT_EQ(by_scope["total/metric"], 1);
+  EXPECT_EQ(times.size(), 2u);
+  const json& summary = rows.back();
+  ASSERT_EQ(summary["type"], "summary");
+  expect_unsigned(summary, "elapsed_ns");
+  EXPECT_EQ(summary["target"], "system wide");
+  EXPECT_EQ(summary["interrupted"], false);
+  EXPECT_TRUE(summary["removed_cpmus"].is_array());
+}
+
+TEST(StatCli, IntervalPrintingGivesOneBlockPerIntervalThenTotals) {
+  auto run = run_cpmu(kStat + "-I 50 --interval-count 3 -e clock_ticks,m2s_req_memrd --cpmu 0000:0f:00.0/0");
+  ASSERT_EQ(run.status, 0) << run.err;
+  std::vector<double> times;
+  std::map<double, int> per_time;
+  const std::regex interval_line(R"(^ +([0-9]+\.[0-9]{9}) +[0-9,]+ +(clock_ticks|m2s_req_memrd) +0000:0f:00\.0/0 +#)");
+  for (const std::string& line : lines_of(run.out)) {
+    std::smatch m;
+    if (std::regex_search(line, m, interval_line)) ++per_time[std::stod(m[1])];
+  }
+  ASSERT_EQ(per_time.size(), 3u) << run.out;
+  for (const auto& [time, count] : per_time) EXPECT_EQ(count, 2) << time;
+  EXPECT_NE(run.out.find("#           time"), std::string::npos);
+  EXPECT_LT(run.out.find("#           time"), run.out.find("Performance counter stats"));
+  EXPECT_NE(count_line(run.out, "clock_ticks", "0000:0f:00.0/0"), "") << "totals follow";
+}
+
+TEST(StatCli, PlanShowsFixedConfigurableFreeRunningMultiplexedAndNotSupported) {
+  auto run = run_cpmu(kStat + "--plan -j -e 0000:0e:00.0/0/clock_ticks/ "
+                              "-e m2s_req_memrd,m2s_req_memrddata,m2s_req_meminv,m2s_rwd_memwr,ddr_act "
+                              "--cpmu 0000:0e:00.0/0 -e 0000:0f:00.0/0/m2s_req_memrd/ "
+                              "-e 0000:0f:00.0/0/vid=0x1b36,gid=1,mask=2/");
+  ASSERT_EQ(run.status, 0) << run.err;
+  std::map<std::string, json> on_0e, on_0f;
+  for (const json& row : json_lines(run.out)) {
+    EXPECT_EQ(row["type"], "plan");
+    EXPECT_EQ(row["usable"], true);
+    (row["cpmu"] == "0000:0e:00.0/0" ? on_0e : on_0f)[row["event"].get<std::string>()] = row;
+  }
+  EXPECT_EQ(on_0e["clock_ticks"]["placement"], "fixed");
+  EXPECT_EQ(on_0e["clock_ticks"]["counter"], 0);
+  for (const char* e : {"m2s_req_memrd", "m2s_req_memrddata", "m2s_req_meminv", "m2s_rwd_memwr"}) {
+    EXPECT_EQ(on_0e[e]["placement"], "multiplexed") << e;
+  }
+  EXPECT_EQ(on_0e["ddr_act"]["placement"], "not supported");
+  EXPECT_NE(on_0e["ddr_act"]["reason"].get<std::string>().find("GID 0x8000"), std::string::npos);
+  EXPECT_FALSE(on_0e["ddr_act"].contains("counter"));
+  EXPECT_EQ(on_0f["m2s_req_memrd"]["placement"], "configurable");
+  EXPECT_TRUE(on_0f["m2s_req_memrd"]["event_capability"].is_number_unsigned());
+  EXPECT_EQ(on_0f["vid=0x1b36,gid=1,mask=2"]["placement"], "free-running");
+
+  auto text = run_cpmu(kStat + "--plan -e clock_ticks,ddr_act --cpmu 0000:0e:00.0/0");
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_TRUE(std::regex_search(text.out, std::regex(R"(\n +clock_ticks +fixed +counter 0 +fixed counter 0 counts)")))
+      << text.out;
+  EXPECT_TRUE(std::regex_search(text.out, std::regex(R"(\n +ddr_act +not supported +- +no Event Capabilities)")))
+      << text.out;
+  EXPECT_EQ(text.out.find("seconds time elapsed"), std::string::npos) << "--plan counts nothing";
+}
+
+TEST(StatCli, CommandExitStatusBecomesCpmusAndItsCountsArePrinted) {
+  auto run = run_cpmu(kStat + "-e clock_ticks --cpmu 0000:0f:00.0/0 -- sh -c 'exit 3'");
+  EXPECT_EQ(run.status, 3) << run.err;
+  EXPECT_NE(run.out.find("Performance counter stats for 'sh -c exit 3':"), std::string::npos) << run.out;
+  EXPECT_NE(count_line(run.out, "clock_ticks", "0000:0f:00.0/0"), "") << run.out;
+
+  auto ok = run_cpmu(kStat + "-e clock_ticks --cpmu 0000:0f:00.0/0 -- true");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+}
+
+TEST(StatCli, CommandThatCannotRunExits127) {
+  auto run = run_cpmu(kStat + "-e clock_ticks --cpmu 0000:0f:00.0/0 -- /nonexistent/command");
+  EXPECT_EQ(run.status, 127);
+  EXPECT_NE(run.err.find("cannot run '/nonexistent/command'"), std::string::npos) << run.err;
+}
+
+// Runs cpmu with stdout on a pipe; SIGINT once the first interval is out.
+TEST(StatCli, SigintPrintsTheTotalsSoFarAndExitsZero) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  std::vector<std::string> args = {CPMU_CLI_PATH, "stat", "--sim", "-o", "-", "-I", "50", "-e", "clock_ticks",
+                                   "--cpmu", "0000:0f:00.0/0"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  FILE* out = ::fdopen(pipe_fds[0], "r");
+  ASSERT_NE(out, nullptr);
+  std::string text;
+  char buffer[4096];
+  // The header, then the first interval's line: counting is under way.
+  for (int lines = 0; lines < 2 && std::fgets(buffer, sizeof buffer, out); ++lines) text += buffer;
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  while (std::fgets(buffer, sizeof buffer, out)) text += buffer;
+  std::fclose(out);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "cpmu must not die of the signal";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_NE(text.find("Performance counter stats for 'system wide' (interrupted):"), std::string::npos) << text;
+  EXPECT_NE(count_line(text, "clock_ticks", "0000:0f:00.0/0"), "") << text;
+  EXPECT_NE(text.find("seconds time elapsed"), std::string::npos) << text;
+}
+
+TEST(StatCli, BadInputExitsTwoWithAMessageNamingWhatAndWhere) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"-a -e clock_tick", "-e 'clock_tick': event term 'clock_tick' at position 1: unknown event 'clock_tick'"},
+      {"-a -e clock_ticks,vid=0x1e98,gid=0x20", "event term 'vid=0x1e98,gid=0x20' at position 13: missing 'mask'"},
+      {"-a -e clock_ticks,threshold=300", "at position 23: 300 is too big for 'threshold'"},
+      {"-a -e cxl_pmu_mem0.0/clock_ticks", "missing the closing '/'"},
+      {"-e cxl_pmu_mem9.0/clock_ticks/", "event term 'cxl_pmu_mem9.0/clock_ticks/' at position 1: no CPMU named "
+                                         "'cxl_pmu_mem9.0'"},
+      {"-e 0000:0f:00.0/7/clock_ticks/", "no CPMU named '0000:0f:00.0/7'"},
+      {"-e clock_ticks", "event 'clock_ticks' names no CPMU: add -a"},
+      {"-e clock_ticks --cpmu 0000:99:00.0/0", "--cpmu '0000:99:00.0/0': no such CPMU"},
+      {"-e clock_ticks --cpmu 0f:00.0", "--cpmu '0f:00.0': no such CPMU (expected [DDDD:]BB:DD.F/N"},
+      {"-e clock_ticks -s zz", "-s 'zz'"},
+      {"-e clock_ticks -m mem7", "no CPMU matches -m mem7"},
+      {"-a -e clock_ticks -I 5", "-I 5: the interval must be at least 10 ms"},
+      {"-a -e clock_ticks -I abc", "--interval-print"},
+      {"-a -e clock_ticks --interval-count 2", "--interval-count needs -I MS"},
+      {"-a -e clock_ticks --duration 1 -- true", "a COMMAND ends the count itself"},
+      {"-a -e clock_ticks -x , -j", "--field-separator excludes --json"},
+      {"-a -e clock_ticks -M no_such_metric", "-M 'no_such_metric': no such metric"},
+      {"-a -e clock_ticks --frobnicate", "--frobnicate"},
+      {"-a", "--event is required"},
+  };
+  for (const auto& [args, message] : cases) {
+    auto run = run_cpmu("stat --sim " + args);
+    EXPECT_EQ(run.status, 2) << args << "\n" << run.err;
+    EXPECT_NE(run.err.find(message), std::string::npos) << args << "\n" << run.err;
+    EXPECT_EQ(run.out, "") << args;
+  }
+}
+
+TEST(StatCli, CpmuInUseByAnotherProcessIsRefusedNamingTheHolder) {
+  const auto dir = std::filesystem::temp_directory_path() / ("cpmu-stat-lock-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto lock = CpmuLock::acquire({dir.string()}, PciAddress{0, 0x0f, 0, 0}, 0);
+  ASSERT_TRUE(lock) << lock.error().message();
+  const std::string env = "CPMU_LOCK_DIR=" + dir.string() + " ";
+  auto chosen = run_command(env, kStat + "-e clock_ticks --cpmu 0000:0f:00.0/0 --duration 0.1");
+  EXPECT_EQ(chosen.status, 2);
+  EXPECT_NE(chosen.err.find("0000:0f:00.0/0: cannot count"), std::string::npos) << chosen.err;
+  EXPECT_NE(chosen.err.find("process " + std::to_string(::getpid())), std::string::npos) << chosen.err;
+
+  // With -a the CPMU is skipped with the same words, and the others count.
+  auto all = run_command(env, kStat + "-a -e clock_ticks --duration 0.1");
+  EXPECT_EQ(all.status, 0) << all.err;
+  EXPECT_NE(all.err.find("skipping 0000:0f:00.0/0"), std::string::npos) << all.err;
+  EXPECT_EQ(count_line(all.out, "clock_ticks", "0000:0f:00.0/0"), "") << all.out;
+  EXPECT_NE(count_line(all.out, "clock_ticks", "0000:0f:00.0/1"), "") << all.out;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace cpmu

@@ -1,0 +1,34 @@
+// The shared number formats of cpmu's human-readable output.
+#include <gtest/gtest.h>
+
+#include "units.hpp"
+
+namespace cpmu::cli {
+namespace {
+
+TEST(Units, GroupsThousandsWithCommas) {
+  EXPECT_EQ(grouped(0), "0");
+  EXPECT_EQ(grouped(999), "999");
+  EXPECT_EQ(grouped(1000), "1,000");
+  EXPECT_EQ(grouped(1234567), "1,234,567");
+  EXPECT_EQ(grouped(18446744073709551615ull), "18,446,744,073,709,551,615");
+}
+
+TEST(Units, RatesTakeAnSiPrefixAsPerfStatDoes) {
+  EXPECT_EQ(per_second(12.0), "12.000  /sec");
+  EXPECT_EQ(per_second(12345678.0), "12.346 M/sec");
+  EXPECT_EQ(per_second(999.9996e6), "1.000 G/sec");
+  EXPECT_EQ(si_scaled(1.5e9, 1), "1.5 G");
+}
+
+TEST(Units, PercentSecondsAndCounts) {
+  EXPECT_EQ(percent(0.5), "50.00%");
+  EXPECT_EQ(percent(1.0), "100.00%");
+  EXPECT_EQ(seconds(1'001'234'567), "1.001234567");
+  EXPECT_EQ(seconds(5), "0.000000005");
+  EXPECT_EQ(count_value(1234.4), "1,234");
+  EXPECT_EQ(count_value(1234.5), "1,235");
+}
+
+}  // namespace
+}  // namespace cpmu::cli
