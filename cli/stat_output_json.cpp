@@ -100,9 +100,9 @@ class JsonRenderer final : public StatRenderer {
     }
     const CountValue& count = f.figures->count;
     line["state"] = count_state_name(count.state);
-    line["placement"] = placement_name(f.series->placement);
+    line["placement"] = placement_name(f.series->info->placement);
     if (count.state == CountState::kNotSupported) {
-      line["reason"] = f.series->placement_reason;
+      line["reason"] = f.series->info->placement_reason;
       return;
     }
     if (count.state == CountState::kCounted && f.figures->estimate) {

@@ -84,7 +84,7 @@ class TextRenderer final : public StatRenderer {
     std::string mark = !count.trusted ? kUntrustedMark : f.series->ended ? kEndedMark : "";
     if (count.state == CountState::kNotSupported) {
       return fmt::format("{:>{}}     {:<{}} {:<{}} # {}", "<not supported>", kValueWidth, row.event, width, cpmu,
-                         kCpmuWidth, f.series->placement_reason);
+                         kCpmuWidth, f.series->info->placement_reason);
     }
     if (count.state == CountState::kNotCounted || !f.figures->estimate) {
       return fmt::format("{:>{}} {:<3} {:<{}} {}", "<not counted>", kValueWidth, mark, row.event, width, cpmu);

@@ -63,13 +63,18 @@ struct SeriesFigures {
   std::optional<double> running_share;   // time running / time enabled, 0..1; none if never enabled
 };
 
-struct SeriesValue {
+// What a series is: one request on one CPMU. Fixed for the monitor's
+// lifetime, so every snapshot shares one copy.
+struct SeriesInfo {
   std::size_t cpmu = 0;           // index into Snapshot::cpmus
   std::string label;              // as the user wrote the event
   EventSelection event;
   Placement placement = Placement::kNotSupported;
   std::string placement_reason;   // from the plan; why not, for kNotSupported
+};
 
+struct SeriesValue {
+  std::shared_ptr<const SeriesInfo> info;
   SeriesFigures total;            // since start
   SeriesFigures interval;         // since the previous snapshot
   bool ended = false;             // the CPMU was removed; total is final
@@ -97,13 +102,16 @@ struct Snapshot {
   std::uint64_t elapsed_ns() const { return timestamp_ns - start_ns; }
 };
 
-// One entry of a series' history.
+// One entry of a series' history: the figures a graph needs, kept small
+// (and trivially copyable) because a monitor keeps depth x series of them.
 struct HistoryPoint {
   std::uint64_t sequence = 0;      // the snapshot it belongs to
   std::uint64_t timestamp_ns = 0;  // the backend's sample time
-  CountValue total;
-  std::uint64_t delta = 0;         // raw
-  std::optional<double> rate;
+  std::uint64_t total = 0;         // raw total
+  std::uint64_t delta = 0;         // raw, since the previous point
+  std::optional<double> rate;      // the interval's rate per second
+  CountState state = CountState::kNotCounted;
+  bool trusted = true;
 };
 
 }  // namespace cpmu

@@ -134,14 +134,16 @@ Result<std::unique_ptr<Monitor>> Monitor::create(std::vector<MonitoredCpmu> cpmu
     slot.first_series = engine->series.size();
     slot.series_count = cpmu.requests.size();
     for (std::size_t i = 0; i < cpmu.requests.size(); ++i) {
+      auto info = std::make_shared<SeriesInfo>();
+      info->cpmu = engine->cpmus.size();
+      info->label = cpmu.requests[i].label;
+      info->event = cpmu.requests[i].event;
+      info->placement = plan.counts[i].placement;
+      info->placement_reason = plan.counts[i].reason;
       SeriesValue series;
-      series.cpmu = engine->cpmus.size();
-      series.label = cpmu.requests[i].label;
-      series.event = cpmu.requests[i].event;
-      series.placement = plan.counts[i].placement;
-      series.placement_reason = plan.counts[i].reason;
       series.total.count.state =
-          series.placement == Placement::kNotSupported ? CountState::kNotSupported : CountState::kNotCounted;
+          info->placement == Placement::kNotSupported ? CountState::kNotSupported : CountState::kNotCounted;
+      series.info = std::move(info);
       series.interval.count = series.total.count;
       engine->series.push_back(std::move(series));
     }
@@ -154,7 +156,8 @@ Result<std::unique_ptr<Monitor>> Monitor::create(std::vector<MonitoredCpmu> cpmu
   const int wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake < 0) return Error(Errc::kIo, fmt::format("monitor: eventfd: {}", std::strerror(errno)));
   engine->wake = detail::UniqueFd(wake);
-  engine->histories.assign(engine->series.size(), detail::SeriesHistory(options.history_depth));
+  engine->histories.reserve(engine->series.size());
+  for (std::size_t i = 0; i < engine->series.size(); ++i) engine->histories.emplace_back(options.history_depth);
   engine->options = std::move(options);
   if (engine->options.catalogue != nullptr) {
     engine->metrics = detail::bind_metrics(engine->options.metrics, *engine->options.catalogue, engine->series,
@@ -381,8 +384,8 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
       for (std::size_t i = 0; i < cpmus[c].series_count; ++i) {
         const std::size_t index = cpmus[c].first_series + i;
         const SeriesValue& s = series[index];
-        histories[index].push(
-            {published->sequence, cpmus[c].status.sample_ns, s.total.count, s.interval.count.raw, s.interval.rate});
+        histories[index].push({published->sequence, cpmus[c].status.sample_ns, s.total.count.raw,
+                               s.interval.count.raw, s.interval.rate, s.total.count.state, s.total.count.trusted});
       }
     }
   }
@@ -392,8 +395,8 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
   }
   for (std::size_t index : untrusted) {
     const SeriesValue& s = series[index];
-    notify(NotificationKind::kUntrusted, published, s.cpmu, index,
-           fmt::format("{} {}: {}", cpmu_label(cpmus[s.cpmu]), s.label, s.total.count.doubt));
+    notify(NotificationKind::kUntrusted, published, s.info->cpmu, index,
+           fmt::format("{} {}: {}", cpmu_label(cpmus[s.info->cpmu]), s.info->label, s.total.count.doubt));
   }
   notify(NotificationKind::kSnapshot, published, std::nullopt, std::nullopt, {});
   return published;

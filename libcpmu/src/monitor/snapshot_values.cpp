@@ -77,7 +77,7 @@ std::vector<BoundMetric> bind_metrics(const std::vector<MetricInfo>& metrics, co
         EventSelection plain;
         plain.code = *code;
         auto it = std::find_if(series.begin(), series.end(), [&](const SeriesValue& s) {
-          return s.cpmu == cpmu && s.event == plain && s.placement != Placement::kNotSupported;
+          return s.info->cpmu == cpmu && s.info->event == plain && s.info->placement != Placement::kNotSupported;
         });
         if (it == series.end()) break;
         candidate.inputs.emplace_back(name, static_cast<std::size_t>(it - series.begin()));

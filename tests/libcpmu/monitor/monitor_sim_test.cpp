@@ -138,13 +138,13 @@ class SimMonitor {
     auto s = monitor->latest();
     std::vector<std::uint64_t> out;
     for (const SeriesValue& series : s->series) {
-      const CpmuName& name = s->cpmus[series.cpmu].identity->name;
+      const CpmuName& name = s->cpmus[series.info->cpmu].identity->name;
       std::uint64_t sum = 0;
       for (unsigned bit = 0; bit < 32; ++bit) {
-        if ((series.event.code.mask >> bit & 1u) == 0) continue;
+        if ((series.info->event.code.mask >> bit & 1u) == 0) continue;
         auto truth = sim().ground_truth(
             name.function, name.instance,
-            sim::EventKey{series.event.code.vid, series.event.code.gid, static_cast<std::uint8_t>(bit)}, {});
+            sim::EventKey{series.info->event.code.vid, series.info->event.code.gid, static_cast<std::uint8_t>(bit)}, {});
         if (truth) sum += *truth;
       }
       out.push_back(sum);
@@ -183,8 +183,8 @@ TEST(MonitorOnSimulator, DeltasRatesAndTotalsMatchGroundTruthExactly) {
     const std::vector<std::uint64_t> truth = rig.truths();
     for (std::size_t s = 0; s < snapshot->series.size(); ++s) {
       const SeriesValue& series = snapshot->series[s];
-      const CpmuStatus& cpmu = snapshot->cpmus[series.cpmu];
-      SCOPED_TRACE(fmt::format("{} {} at {} ms", cpmu.identity->name.to_string(), series.label, rig.now() / kMs));
+      const CpmuStatus& cpmu = snapshot->cpmus[series.info->cpmu];
+      SCOPED_TRACE(fmt::format("{} {} at {} ms", cpmu.identity->name.to_string(), series.info->label, rig.now() / kMs));
       ASSERT_EQ(cpmu.health, CpmuHealth::kCounting) << cpmu.error;
       ASSERT_EQ(series.total.count.state, CountState::kCounted);
       EXPECT_TRUE(series.total.count.trusted) << series.total.count.doubt;
@@ -213,10 +213,10 @@ TEST(MonitorOnSimulator, ServicePeriodKeepsNarrowCountersExactAcrossWraps) {
   std::size_t wrapped = 0;
   for (std::size_t s = 0; s < snapshot->series.size(); ++s) {
     const SeriesValue& series = snapshot->series[s];
-    SCOPED_TRACE(fmt::format("{} {}", snapshot->cpmus[series.cpmu].identity->name.to_string(), series.label));
+    SCOPED_TRACE(fmt::format("{} {}", snapshot->cpmus[series.info->cpmu].identity->name.to_string(), series.info->label));
     EXPECT_TRUE(series.total.count.trusted) << series.total.count.doubt;
     EXPECT_EQ(series.total.count.raw, rig.since_start(s, truth));
-    if (snapshot->cpmus[series.cpmu].identity->name.function == PciAddress{0, 0x0c, 0, 0}) {
+    if (snapshot->cpmus[series.info->cpmu].identity->name.function == PciAddress{0, 0x0c, 0, 0}) {
       EXPECT_GT(series.interval.count.raw, std::uint64_t{1} << 24);
       ++wrapped;
     }
@@ -256,8 +256,8 @@ TEST(MonitorOnSimulator, SurpriseRemovalEndsThatDevicesSeriesAndOthersKeepCounti
   }
   for (std::size_t s = 0; s < snapshot->series.size(); ++s) {
     const SeriesValue& series = snapshot->series[s];
-    SCOPED_TRACE(fmt::format("{} {}", snapshot->cpmus[series.cpmu].identity->name.to_string(), series.label));
-    if (snapshot->cpmus[series.cpmu].identity->name.function == removed) {
+    SCOPED_TRACE(fmt::format("{} {}", snapshot->cpmus[series.info->cpmu].identity->name.to_string(), series.info->label));
+    if (snapshot->cpmus[series.info->cpmu].identity->name.function == removed) {
       // Ended with the last total read before the removal.
       EXPECT_TRUE(series.ended);
       EXPECT_EQ(series.total.count.raw, before->series[s].total.count.raw);
@@ -266,7 +266,7 @@ TEST(MonitorOnSimulator, SurpriseRemovalEndsThatDevicesSeriesAndOthersKeepCounti
     } else {
       EXPECT_FALSE(series.ended);
       EXPECT_EQ(series.total.count.raw, rig.since_start(s, truth));
-      if (series.label == std::string("clock_ticks")) {
+      if (series.info->label == std::string("clock_ticks")) {
         EXPECT_GT(truth[s], at_removal[s]);
       }
       ++counting;

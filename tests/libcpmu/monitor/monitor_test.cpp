@@ -328,7 +328,7 @@ TEST(MonitorSnapshots, NotSupportedRequestsStaySoWithTheirReason) {
   ASSERT_TRUE((*monitor)->start());
   auto s = (*monitor)->sample_now();
   EXPECT_EQ(s->series[0].total.count.state, CountState::kNotSupported);
-  EXPECT_EQ(s->series[0].placement_reason, "no event capability for group 0x8000");
+  EXPECT_EQ(s->series[0].info->placement_reason, "no event capability for group 0x8000");
   EXPECT_FALSE(s->series[0].total.estimate);
 }
 
@@ -356,7 +356,7 @@ TEST(MonitorHistory, KeepsOnlyTheLastDepthPointsOldestFirst) {
   ASSERT_EQ(points.size(), 5u);
   for (std::size_t i = 0; i < points.size(); ++i) {
     EXPECT_EQ(points[i].sequence, 8 + i);
-    EXPECT_EQ(points[i].total.raw, (8 + i) * 10);
+    EXPECT_EQ(points[i].total, (8 + i) * 10);
     EXPECT_EQ(points[i].delta, 10u);
   }
   EXPECT_TRUE(rig.monitor->history(7).empty());
