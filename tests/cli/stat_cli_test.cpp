@@ -11,6 +11,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -235,6 +237,34 @@ TEST(StatCli, JsonLinesParseAndHaveTheDocumentedKeysAndTypes) {
   EXPECT_EQ(summary["target"], "system wide");
   EXPECT_EQ(summary["interrupted"], false);
   EXPECT_TRUE(summary["removed_cpmus"].is_array());
+}
+
+// Like perf's JSON linter, but against our own man page: every key cpmu stat
+// emits is one cpmu(1) documents under JSON OUTPUT.
+TEST(StatCli, EveryJsonKeyIsDocumentedInTheManPage) {
+  std::ifstream page(std::string(CPMU_SOURCE_DIR) + "/man/cpmu.1.md");
+  const std::string text((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  const auto begin = text.find("### JSON OUTPUT");
+  const auto end = text.find("### EXIT STATUS OF cpmu stat");
+  ASSERT_NE(begin, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  const std::string section = text.substr(begin, end - begin);
+  std::set<std::string> documented;
+  const std::regex bold(R"(\*\*([a-z_]+)\*\*)");
+  for (auto it = std::sregex_iterator(section.begin(), section.end(), bold); it != std::sregex_iterator(); ++it) {
+    documented.insert((*it)[1]);
+  }
+  std::set<std::string> emitted;
+  for (const std::string args : {"-j -I 50 --interval-count 1 -M read_bandwidth -e clock_ticks,ddr_act -s 0f:00.0",
+                                 "-j --duration 0.05 -a -e cachedata_d2h_data", "-j --plan -a -e clock_ticks"}) {
+    auto run = run_cpmu(kStat + args);
+    ASSERT_EQ(run.status, 0) << args << "\n" << run.err;
+    for (const json& row : json_lines(run.out)) {
+      for (const auto& item : row.items()) emitted.insert(item.key());
+    }
+  }
+  EXPECT_GE(emitted.size(), 25u);
+  for (const std::string& key : emitted) EXPECT_TRUE(documented.count(key)) << "undocumented JSON key: " << key;
 }
 
 TEST(StatCli, IntervalPrintingGivesOneBlockPerIntervalThenTotals) {
