@@ -174,11 +174,7 @@ Result<Counting> open_counting(MachineView& view, const std::vector<StatCandidat
       continue;
     }
     MonitoredCpmu monitored;
-    monitored.identity.name = c.name;
-    monitored.identity.kind = function.kind;
-    monitored.identity.memdev = function.memdev;
-    monitored.identity.kernel_device = cpmu.kernel_device;
-    monitored.identity.perf_pmu = cpmu.perf_pmu;
+    monitored.identity = cpmu_identity(view.machine, c.function, cpmu);
     monitored.requests = std::move(requests);
     monitored.backend = std::move(*backend);
     for (std::size_t t : counted) series_of_term[t].push_back(next_series++);

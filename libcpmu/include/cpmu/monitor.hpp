@@ -24,7 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "cpmu/cdat_context.hpp"
 #include "cpmu/counting.hpp"
+#include "cpmu/discovery.hpp"
 #include "cpmu/events.hpp"
 #include "cpmu/result.hpp"
 #include "cpmu/snapshot.hpp"
@@ -38,6 +40,12 @@ struct MonitoredCpmu {
   std::vector<CountRequest> requests;
   std::unique_ptr<CounterBackend> backend;
 };
+
+// The identity of CPMU `cpmu` of machine.functions[function]: its name,
+// kind and kernel names, and the function's CDAT ranges or port pairs when
+// `cdat` (from read_cdat_context()) has them.
+CpmuIdentity cpmu_identity(const Machine& machine, std::size_t function, const Cpmu& cpmu,
+                           const CdatContext* cdat = nullptr);
 
 enum class MonitorDrive { kThread, kManual };
 

@@ -99,8 +99,8 @@ class SimMonitor {
         auto backend = open_direct_backend(*sim_, function, cpmu, requests, options);
         ASSERT_TRUE(backend) << backend.error().message();
         MonitoredCpmu monitored;
-        monitored.identity.name = CpmuName{function.info.address, cpmu.instance};
-        monitored.identity.kind = function.kind;
+        monitored.identity = cpmu_identity(machine_, static_cast<std::size_t>(&function - machine_.functions.data()),
+                                           cpmu);
         monitored.requests = requests;
         monitored.backend = std::move(*backend);
         list.push_back(std::move(monitored));
@@ -274,6 +274,40 @@ TEST(MonitorOnSimulator, SurpriseRemovalEndsThatDevicesSeriesAndOthersKeepCounti
   }
   EXPECT_GT(ended, 0u);
   EXPECT_GT(counting, ended);
+}
+
+TEST(MonitorIdentity, CarriesTheKernelNamesAndTheFunctionsCdat) {
+  auto platform = sim::open_sim_platform(std::nullopt, sim::ClockMode::kVirtual);
+  ASSERT_TRUE(platform);
+  auto machine = discover(**platform);
+  ASSERT_TRUE(machine);
+  std::size_t endpoint = machine->functions.size();
+  for (std::size_t i = 0; i < machine->functions.size(); ++i) {
+    if (machine->functions[i].info.address == PciAddress{0, 0x0f, 0, 0}) endpoint = i;
+  }
+  ASSERT_LT(endpoint, machine->functions.size());
+  DiscoveredFunction& f = machine->functions[endpoint];
+  f.memdev = "mem0";
+  f.cpmus[1].kernel_device = "pmu_mem0.1";
+  f.cpmus[1].perf_pmu = "cxl_pmu_mem0.1";
+  CdatContext cdat;
+  FunctionCdat table;
+  table.function = endpoint;
+  CdatRangePerf range;
+  range.dpa_length = 4ull << 30;
+  range.perf.read_bandwidth = 20'000'000'000;
+  table.ranges.push_back(range);
+  cdat.functions.push_back(table);
+
+  const CpmuIdentity identity = cpmu_identity(*machine, endpoint, f.cpmus[1], &cdat);
+  EXPECT_EQ(identity.name.to_string(), "0000:0f:00.0/1");
+  EXPECT_EQ(identity.kind, ComponentKind::kEndpoint);
+  EXPECT_EQ(identity.memdev, "mem0");
+  EXPECT_EQ(identity.kernel_device, "pmu_mem0.1");
+  EXPECT_EQ(identity.perf_pmu, "cxl_pmu_mem0.1");
+  ASSERT_EQ(identity.cdat_ranges.size(), 1u);
+  EXPECT_EQ(identity.cdat_ranges[0].perf.read_bandwidth, 20'000'000'000u);
+  EXPECT_TRUE(cpmu_identity(*machine, endpoint, f.cpmus[0]).cdat_ranges.empty()) << "no context given";
 }
 
 }  // namespace
