@@ -101,6 +101,7 @@ std::vector<PlanRow> plan_rows(const std::vector<StatCandidate>& candidates, con
 struct Counting {
   std::vector<MonitoredCpmu> cpmus;
   std::vector<StatRow> rows;
+  std::size_t skipped = 0;   // CPMUs -a chose that cannot be used
 };
 
 // Where the CPMU locks live. The running machine's CPMUs are shared with
@@ -145,6 +146,7 @@ Result<Counting> open_counting(MachineView& view, const std::vector<StatCandidat
     auto skip = [&](const std::string& why) -> Status {
       if (c.explicit_choice) return Error(Errc::kInvalidArgument, fmt::format("{}: cannot count: {}", name, why));
       fmt::print(stderr, "cpmu stat: skipping {}: {}\n", name, why);
+      ++out.skipped;
       for (std::size_t t : c.terms) why_not[t] = "every CPMU that could count it was skipped";
       return {};
     };
@@ -343,6 +345,7 @@ int run_stat(StatOptions& options) {
   }
   auto candidates = plan_stat(view->machine, *terms, options.filters);
   if (!candidates) return usage(candidates.error().message());
+  if (candidates->empty()) return usage(fmt::format("no CPMU on this machine (backend {})", view->platform->name()));
 
   std::FILE* out = stderr;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
@@ -363,6 +366,9 @@ int run_stat(StatOptions& options) {
   const LockDirectory locks(*view);
   auto counting = open_counting(*view, *candidates, *terms, locks);
   if (!counting) return usage(counting.error().message());
+  if (counting->cpmus.empty() && counting->skipped > 0) {
+    return usage("nothing to count: every CPMU that could count these events was skipped (see above)");
+  }
 
   MonitorOptions monitor_options;
   monitor_options.interval =

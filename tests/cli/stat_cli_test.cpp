@@ -399,6 +399,28 @@ TEST(StatCli, BadInputExitsTwoWithAMessageNamingWhatAndWhere) {
   }
 }
 
+// A dump has config space only: CPMUs are found, but nothing can count.
+TEST(StatCli, MachineWithoutUsableCpmusIsAnErrorSayingWhy) {
+  const std::string dump = "/tmp/cpmu-stat-test-" + std::to_string(::getpid()) + ".txt";
+  auto dumped = run_cpmu("dump --sim > " + dump);
+  ASSERT_EQ(dumped.status, 0) << dumped.err;
+  auto chosen = run_cpmu("stat --dump " + dump + " --cpmu 0000:0f:00.0/0 -e clock_ticks --duration 0.1");
+  EXPECT_EQ(chosen.status, 2);
+  EXPECT_NE(chosen.err.find("0000:0f:00.0/0: cannot count: capabilities unknown"), std::string::npos) << chosen.err;
+  auto all = run_cpmu("stat --dump " + dump + " -a -e clock_ticks --duration 0.1");
+  EXPECT_EQ(all.status, 2);
+  EXPECT_NE(all.err.find("skipping 0000:0f:00.0/0: capabilities unknown"), std::string::npos) << all.err;
+  EXPECT_NE(all.err.find("nothing to count"), std::string::npos) << all.err;
+  auto plan = run_cpmu("stat --dump " + dump + " -s 0f:00.0 -e clock_ticks --plan -o -");
+  EXPECT_EQ(plan.status, 0) << plan.err;
+  EXPECT_NE(plan.out.find("0000:0f:00.0/1:\n  cannot count here: capabilities unknown"), std::string::npos) << plan.out;
+  std::remove(dump.c_str());
+
+  auto none = run_cpmu("stat --dump " + cpmu::testing::qemu_dump("switch") + " -a -e clock_ticks");
+  EXPECT_EQ(none.status, 2);
+  EXPECT_NE(none.err.find("no CPMU on this machine (backend dump)"), std::string::npos) << none.err;
+}
+
 TEST(StatCli, CpmuInUseByAnotherProcessIsRefusedNamingTheHolder) {
   const auto dir = std::filesystem::temp_directory_path() / ("cpmu-stat-lock-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);

@@ -29,6 +29,11 @@ std::optional<double> per_second(std::optional<double> amount, std::uint64_t ns)
 void derive(SeriesFigures& figures, std::uint64_t per_ns) {
   const CountValue& count = figures.count;
   figures.estimate = count.estimate();
+  // No time at all (a sample right after the previous one) is a count of
+  // nothing, not an unknown count.
+  if (!figures.estimate && count.state == CountState::kCounted && count.time_enabled_ns == 0) {
+    figures.estimate = static_cast<double>(count.raw);
+  }
   figures.rate = per_second(figures.estimate, per_ns);
   figures.running_share = std::nullopt;
   if (count.state == CountState::kCounted && count.time_enabled_ns > 0) {
@@ -53,6 +58,10 @@ void update_series(SeriesValue& series, const CountValue& previous, const CountV
     // so neither it nor anything derived from it is vouched for.
     series.total.count.trusted = false;
     series.total.count.doubt = fmt::format("total went backwards from {} to {}", previous.raw, total.raw);
+  }
+  // Multiplexed out for the whole interval: perf's <not counted> for it.
+  if (delta.state == CountState::kCounted && delta.time_running_ns == 0 && delta.time_enabled_ns > 0) {
+    delta.state = CountState::kNotCounted;
   }
   delta.trusted = series.total.count.trusted;
   delta.doubt = series.total.count.doubt;

@@ -298,6 +298,30 @@ TEST(MonitorSnapshots, MultiplexedValuesAreScaledByEnabledOverRunning) {
   EXPECT_DOUBLE_EQ(*s->series[0].total.running_share, 0.5);
 }
 
+TEST(MonitorSnapshots, IntervalWithoutRunningTimeIsNotCounted) {
+  Rig rig;
+  CountValue ran = counted(400, kIntervalNs);
+  ran.time_running_ns = kIntervalNs / 2;
+  rig.set(0, {ran, counted(0, kIntervalNs)});
+  rig.interval();
+  CountValue rotated_out = ran;
+  rotated_out.time_enabled_ns = 2 * kIntervalNs;
+  rig.set(0, {rotated_out, counted(0, 2 * kIntervalNs)});
+  rig.interval();
+  auto s = rig.monitor->latest();
+  EXPECT_EQ(s->series[0].interval.count.state, CountState::kNotCounted);
+  EXPECT_FALSE(s->series[0].interval.estimate);
+  EXPECT_FALSE(s->series[0].interval.rate);
+  EXPECT_EQ(s->series[0].total.count.state, CountState::kCounted);
+  EXPECT_DOUBLE_EQ(*s->series[0].total.estimate, 1600.0);
+  EXPECT_DOUBLE_EQ(*s->series[0].total.running_share, 0.25);
+
+  // A sample at the same instant: an empty interval counts nothing.
+  auto again = rig.monitor->sample_now();
+  EXPECT_EQ(again->series[1].interval.count.state, CountState::kCounted);
+  EXPECT_DOUBLE_EQ(*again->series[1].interval.estimate, 0.0);
+}
+
 TEST(MonitorSnapshots, TotalThatGoesBackwardsIsUntrusted) {
   Rig rig;
   rig.set(0, {counted(50, kIntervalNs), counted(0, kIntervalNs)});
