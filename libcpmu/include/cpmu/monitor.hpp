@@ -99,7 +99,8 @@ class Monitor {
   // start at zero; the first snapshot comes one interval later.
   Status start();
   // Stops the thread (also while it waits in poll) and every backend.
-  // Idempotent; snapshots, history and notifications stay readable.
+  // Idempotent, and final: a stopped monitor does not start again.
+  // Snapshots, history and notifications stay readable.
   void stop();
 
   // Drive::kManual: does what the thread does when it wakes: services the

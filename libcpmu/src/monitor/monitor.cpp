@@ -11,6 +11,7 @@
 #include <ctime>
 #include <limits>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -61,6 +62,7 @@ struct Monitor::Engine {
 
   mutable std::mutex mutex;          // everything above that changes, and the backends
   RunState state = RunState::kCreated;
+  bool ever_started = false;         // start() succeeded once: there are totals to read
   std::uint64_t start_ns = 0;
   std::uint64_t next_sample_ns = 0;
   std::uint64_t last_snapshot_ns = 0;
@@ -175,7 +177,14 @@ Status Monitor::start() {
     std::lock_guard lock(engine_->mutex);
     if (Status started = engine_->start_locked(); !started) return started;
   }
-  if (engine_->options.drive == MonitorDrive::kThread) engine_->thread = std::thread([this] { engine_->run_thread(); });
+  if (engine_->options.drive != MonitorDrive::kThread) return {};
+  try {
+    engine_->thread = std::thread([this] { engine_->run_thread(); });
+  } catch (const std::system_error& e) {
+    // Exceptions stay inside the library: no thread means no monitor.
+    stop();
+    return Error(Errc::kIo, fmt::format("monitor: cannot start the sampling thread: {}", e.what()));
+  }
   return {};
 }
 
@@ -209,6 +218,7 @@ Status Monitor::Engine::start_locked() {
   next_sample_ns = start_ns + ns_count(options.interval);
   for (CpmuSlot& slot : cpmus) slot.service_due_ns = start_ns + slot.service_period_ns;
   state = RunState::kRunning;
+  ever_started = true;
   return {};
 }
 
@@ -227,8 +237,7 @@ void Monitor::stop() {
   [[maybe_unused]] const ssize_t written = ::write(engine_->wake.get(), &one, sizeof one);
   if (engine_->thread.joinable()) engine_->thread.join();
   std::lock_guard lock(engine_->mutex);
-  if (engine_->state != RunState::kRunning) return;
-  engine_->stop_backends_locked();
+  if (engine_->state == RunState::kRunning) engine_->stop_backends_locked();
   engine_->state = RunState::kStopped;
 }
 
@@ -250,7 +259,7 @@ std::optional<std::uint64_t> Monitor::next_deadline_ns() const {
 
 std::shared_ptr<const Snapshot> Monitor::sample_now() {
   std::lock_guard lock(engine_->mutex);
-  if (engine_->state == RunState::kCreated) return nullptr;
+  if (!engine_->ever_started) return nullptr;
   return engine_->sample_locked();
 }
 

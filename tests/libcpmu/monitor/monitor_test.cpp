@@ -476,6 +476,17 @@ TEST(MonitorLifecycle, StepIsForManualDriveAndStartHappensOnce) {
   EXPECT_FALSE((*monitor)->start());
 }
 
+TEST(MonitorLifecycle, StoppedBeforeStartNeverStarts) {
+  auto script = std::make_shared<FakeScript>();
+  std::vector<MonitoredCpmu> list;
+  list.push_back(fake_cpmu(script, {"a"}, steady_now()));
+  auto monitor = Monitor::create(std::move(list), {});
+  ASSERT_TRUE(monitor);
+  (*monitor)->stop();
+  EXPECT_FALSE((*monitor)->start());
+  EXPECT_EQ((*monitor)->sample_now(), nullptr);
+}
+
 TEST(MonitorLifecycle, StopWhileTheThreadWaitsInPollReturnsAndStopsBackends) {
   auto script = std::make_shared<FakeScript>();
   std::vector<MonitoredCpmu> list;
