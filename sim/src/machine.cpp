@@ -39,21 +39,25 @@ PciFunctionInfo info_of(const SimFunction& f) {
   return info;
 }
 
+// Runs on every simulated register access: the address is formatted only
+// for an error.
 Status check_mmio_access(const SimFunction& f, unsigned bar, std::uint64_t offset, unsigned size) {
-  const std::string where = f.address.to_string();
   const auto it = std::find_if(f.bars.begin(), f.bars.end(), [&](const BarLayout& b) { return b.index == bar; });
-  if (it == f.bars.end()) return Error(Errc::kNotFound, fmt::format("{}: BAR {} is not implemented", where, bar));
+  const auto fail = [&f](Errc code, std::string what) {
+    return Error(code, fmt::format("{}: {}", f.address.to_string(), what));
+  };
+  if (it == f.bars.end()) return fail(Errc::kNotFound, fmt::format("BAR {} is not implemented", bar));
   if (size != 1 && size != 2 && size != 4 && size != 8) {
-    return Error(Errc::kInvalidArgument, fmt::format("{}: MMIO access of {} bytes: size must be 1, 2, 4 or 8", where, size));
+    return fail(Errc::kInvalidArgument, fmt::format("MMIO access of {} bytes: size must be 1, 2, 4 or 8", size));
   }
   if (offset % size != 0) {
-    return Error(Errc::kInvalidArgument,
-                 fmt::format("{}: MMIO access of {} bytes at BAR {} offset {:#x} is not naturally aligned", where, size,
-                             bar, offset));
+    return fail(Errc::kInvalidArgument,
+                fmt::format("MMIO access of {} bytes at BAR {} offset {:#x} is not naturally aligned", size, bar,
+                            offset));
   }
   if (offset >= it->size || it->size - offset < size) {
-    return Error(Errc::kInvalidArgument, fmt::format("{}: offset {:#x} is outside BAR {} ({:#x} bytes)", where, offset,
-                                                     bar, it->size));
+    return fail(Errc::kInvalidArgument,
+                fmt::format("offset {:#x} is outside BAR {} ({:#x} bytes)", offset, bar, it->size));
   }
   return {};
 }
@@ -103,10 +107,8 @@ void write_block(SimFunction& f, const BlockMapping& block, std::uint64_t offset
 // --- State ---------------------------------------------------------------
 
 SimFunction* Machine::State::find(const PciAddress& address) const {
-  for (const auto& f : functions) {
-    if (f->address == address) return f.get();
-  }
-  return nullptr;
+  const auto it = by_address.find(address);
+  return it == by_address.end() ? nullptr : it->second;
 }
 
 bool SimFunction::decodes_memory() const {

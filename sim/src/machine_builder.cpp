@@ -142,6 +142,7 @@ Result<Builder::Pending> Builder::begin(FunctionKind kind, const PciAddress& add
     next_mmio_ = pending.window_start;
   }
   if (parent) function(*parent).children.push_back(pending.index);
+  state_.by_address.emplace(address, f.get());
   state_.functions.push_back(std::move(f));
   return pending;
 }

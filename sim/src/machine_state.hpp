@@ -63,6 +63,8 @@ struct Machine::State {
   // unique_ptr: models keep references to their function's traffic and
   // callbacks keep pointers to functions, so functions must not move.
   std::vector<std::unique_ptr<SimFunction>> functions;
+  // Every register access looks its function up; a machine may have hundreds.
+  std::map<PciAddress, SimFunction*> by_address;
 
   mutable std::mutex mutex;
   std::thread ticker;
