@@ -19,7 +19,7 @@ const PciAddress kRootPort0{0, 0x0c, 0, 0};
 const PciAddress kUpstream{0, 0x0d, 0, 0};
 const PciAddress kDownstream0{0, 0x0e, 0, 0};
 const PciAddress kMemA{0, 0x0f, 0, 0};   // 2 CPMUs: 48-bit (MSI 1), 32-bit DDR (MSI 2)
-const PciAddress kMemB{0, 0x10, 0, 0};   // 1 CPMU: 16-bit, MSI 3, counter 3 = fixed clock ticks
+const PciAddress kMemB{0, 0x10, 0, 0};   // 1 CPMU: 16-bit, MSI 3, counter 3 = fixed s2m_drs memdata
 const PciAddress kMemC{0, 0x11, 0, 0};   // 1 CPMU: 48-bit, MSI 4
 const PciAddress kMemD{0, 0x13, 0, 0};   // 2 CPMUs: 32-bit (MSI 5), 16-bit (no interrupt)
 constexpr unsigned kDeviceBar = 2;
@@ -130,13 +130,18 @@ TEST_F(MachineTest, AccessCountersCountReadsAndWritesPerBlock) {
 TEST_F(MachineTest, OverflowInterruptBecomesReadableOnTheEventfdAfterAdvance) {
   Result<std::unique_ptr<InterruptSource>> source = machine->subscribe(kMemB, 3);
   ASSERT_TRUE(source) << source.error().message();
-  // Counter 3 counts clock ticks (800 MHz); 16 bits wrap every 82 us.
+  // Counter 3 counts S2M DRS MemData, one per read (4 M/s at first); its 16
+  // bits wrap at the 65536th.
   const std::uint64_t config = cpmu_regs::counter_cfg::kEnable.mask() | cpmu_regs::counter_cfg::kIntOnOverflow.mask();
   ASSERT_TRUE(machine->mmio_write(kMemB, kDeviceBar, kCpmu0 + cpmu_regs::counter_config(3), 8, config));
+  const sim::EventKey memdata{0x1e98, 0x25, 0};
+  const std::uint64_t before = machine->ground_truth(kMemB, 0, memdata, {}).value();
   EXPECT_FALSE(readable((*source)->fd()));
-  ASSERT_TRUE(machine->advance(50'000));   // 40000 ticks: no wrap yet
+  ASSERT_TRUE(machine->advance(10'000'000));
+  ASSERT_LT(machine->ground_truth(kMemB, 0, memdata, {}).value() - before, 65536u);
   EXPECT_FALSE(readable((*source)->fd()));
-  ASSERT_TRUE(machine->advance(50'000));   // past 65536 ticks
+  ASSERT_TRUE(machine->advance(10'000'000));
+  ASSERT_GE(machine->ground_truth(kMemB, 0, memdata, {}).value() - before, 65536u);
   EXPECT_TRUE(readable((*source)->fd()));
   EXPECT_EQ(mmio(kMemB, kDeviceBar, kCpmu0 + cpmu_regs::kOverflowStatus), 0x8u);
   EXPECT_EQ((*source)->consume().value(), 1u);
@@ -152,7 +157,7 @@ TEST_F(MachineTest, EverySubscriberOfAVectorIsSignalled) {
   ASSERT_TRUE(first && second && other_vector);
   const std::uint64_t config = cpmu_regs::counter_cfg::kEnable.mask() | cpmu_regs::counter_cfg::kIntOnOverflow.mask();
   ASSERT_TRUE(machine->mmio_write(kMemB, kDeviceBar, kCpmu0 + cpmu_regs::counter_config(3), 8, config));
-  ASSERT_TRUE(machine->advance(kTickNs));
+  ASSERT_TRUE(machine->advance(20'000'000));   // 80000 reads: past one wrap
   EXPECT_TRUE(readable((*first)->fd()));
   EXPECT_TRUE(readable((*second)->fd()));
   EXPECT_FALSE(readable((*other_vector)->fd()));
