@@ -109,8 +109,11 @@ class Monitor {
   // Fails only when called in the wrong mode or state.
   Status step();
   // When step() next has work to do, on the monitor's clock: the next
-  // scheduled sample or service period, whichever comes first (service fds
-  // can make work sooner). Drive::kManual callers advance their clock to it.
+  // scheduled sample or service period, whichever comes first. Overflow
+  // interrupts can make work sooner, and the thread wakes for them at once;
+  // a manual driver steps between deadlines too (e.g. every millisecond of
+  // its clock), or a fast narrow counter wraps twice unserviced and its
+  // total is flagged. Drive::kManual callers advance their clock to it.
   // Nullopt unless started.
   std::optional<std::uint64_t> next_deadline_ns() const;
 

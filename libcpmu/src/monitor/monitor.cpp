@@ -35,6 +35,10 @@ std::string_view notification_kind_name(NotificationKind kind) {
 
 namespace {
 
+std::uint64_t ns_count(std::chrono::nanoseconds duration) {
+  return duration.count() > 0 ? static_cast<std::uint64_t>(duration.count()) : 0;
+}
+
 struct CpmuSlot {
   std::unique_ptr<CounterBackend> backend;
   std::vector<int> service_fds;
@@ -46,6 +50,14 @@ struct CpmuSlot {
   std::size_t first_series = 0;
   std::size_t series_count = 0;
   bool started = false;
+
+  // A backend's period changes as it runs (its clock calibrates, an interrupt
+  // storm sends it back to polling), so it is asked again after every call.
+  void refresh_service_period(std::uint64_t now_ns) {
+    const std::uint64_t period = ns_count(backend->service_period());
+    if (period > 0 && (service_period_ns == 0 || now_ns + period < service_due_ns)) service_due_ns = now_ns + period;
+    service_period_ns = period;
+  }
 };
 
 enum class RunState { kCreated, kRunning, kStopped };
@@ -103,10 +115,6 @@ std::string cpmu_label(const CpmuSlot& slot) { return slot.status.identity->name
 Error naming_cpmu(const Error& error, const CpmuSlot& slot) {
   if (error.message().find(slot.status.identity->name.function.to_string()) != std::string::npos) return error;
   return error.context(cpmu_label(slot));
-}
-
-std::uint64_t ns_count(std::chrono::nanoseconds duration) {
-  return duration.count() > 0 ? static_cast<std::uint64_t>(duration.count()) : 0;
 }
 
 }  // namespace
@@ -308,6 +316,7 @@ void Monitor::Engine::service_locked(std::uint64_t now_ns) {
     if (Status serviced = slot.backend->service(); !serviced) {
       if (auto notification = record_failure_locked(i, serviced.error())) queue->push(std::move(*notification));
     }
+    slot.refresh_service_period(now_ns);
   }
 }
 
@@ -347,6 +356,7 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
       continue;
     }
     Result<CountSample> sample = slot.backend->read();
+    slot.refresh_service_period(now());
     if (sample && sample->values.size() != slot.series_count) {
       sample = Error(Errc::kMalformed, fmt::format("the backend returned {} values for {} requests",
                                                    sample->values.size(), slot.series_count));

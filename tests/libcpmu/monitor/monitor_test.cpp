@@ -246,6 +246,49 @@ TEST(MonitorService, CalledOncePerServicePeriod) {
   EXPECT_EQ(script->services.load(), 11);
 }
 
+// The direct backend falls back to polling in an interrupt storm and refines
+// its period as its clock calibrates; a monitor that kept the period it saw
+// at start would miss wraps.
+TEST(MonitorService, FollowsAServicePeriodThatChangesWhileRunning) {
+  ManualClock clock;
+  auto script = std::make_shared<FakeScript>();
+  std::vector<MonitoredCpmu> list;
+  list.push_back(fake_cpmu(script, {"a"}, clock.function()));
+  MonitorOptions options;
+  options.interval = std::chrono::seconds(1);
+  options.drive = MonitorDrive::kManual;
+  options.now = clock.function();
+  auto monitor = Monitor::create(std::move(list), options);
+  ASSERT_TRUE(monitor);
+  ASSERT_TRUE((*monitor)->start());
+  EXPECT_EQ((*monitor)->next_deadline_ns(), 1'000'000'000u) << "interrupts alone: only the sample is due";
+
+  script->period = std::chrono::milliseconds(5);
+  script->raise_service_fd();
+  clock.advance(1'000'000);
+  ASSERT_TRUE((*monitor)->step());
+  ASSERT_EQ(script->services.load(), 1);
+  EXPECT_EQ((*monitor)->next_deadline_ns(), 6'000'000u) << "polling from the service that changed the period";
+  clock.advance(5'000'000);
+  ASSERT_TRUE((*monitor)->step());
+  EXPECT_EQ(script->services.load(), 2);
+
+  script->period = std::chrono::microseconds(100);
+  clock.advance(1'000'000'000 - 6'000'000);
+  ASSERT_TRUE((*monitor)->step());
+  EXPECT_EQ(script->reads.load(), 2) << "the baseline and the first sample";
+  EXPECT_EQ((*monitor)->next_deadline_ns(), 1'000'100'000u) << "a shorter period applies at once";
+
+  script->period = std::chrono::nanoseconds(0);
+  clock.advance(100'000);
+  ASSERT_TRUE((*monitor)->step());
+  const int services = script->services.load();
+  EXPECT_EQ((*monitor)->next_deadline_ns(), 2'000'000'000u) << "back to interrupts: no more periodic service";
+  clock.advance(500'000'000);
+  ASSERT_TRUE((*monitor)->step());
+  EXPECT_EQ(script->services.load(), services);
+}
+
 TEST(MonitorSnapshots, PublishedSnapshotNeverChanges) {
   Rig rig;
   rig.set(0, {counted(100, kIntervalNs), counted(200, kIntervalNs)});
