@@ -26,6 +26,7 @@
 #include "cpmu/discovery.hpp"
 #include "cpmu/regs/cpmu.hpp"
 #include "cxlsim/sim_platform.hpp"
+#include "slow_reads.hpp"
 
 namespace {
 
@@ -40,72 +41,6 @@ constexpr unsigned kCounters = 8;   // one fixed clock counter and seven configu
 constexpr unsigned kFleetCpmus = 1024;
 constexpr unsigned kCpmusPerEndpoint = 16;
 constexpr double kSampleHz = 10;
-
-// The simulator answers a register read in about 65 ns. On hardware a CPMU
-// register read is a non-posted PCIe round trip, 0.5 to 1 us on current
-// servers (writes are posted and cheap). The ratio goal is about cpmu's own
-// work next to the reads a sample cannot avoid, so it is also measured with
-// reads as slow as the fast end of that range.
-constexpr std::chrono::nanoseconds kPcieReadLatency{500};
-
-void spin(std::chrono::nanoseconds how_long) {
-  const auto until = std::chrono::steady_clock::now() + how_long;
-  while (std::chrono::steady_clock::now() < until) {
-  }
-}
-
-// Reads through `inner`, each taking at least `latency` longer.
-class SlowReads final : public cpmu::Mmio {
- public:
-  SlowReads(std::unique_ptr<cpmu::Mmio> inner, std::chrono::nanoseconds latency)
-      : inner_(std::move(inner)), latency_(latency) {}
-  std::uint64_t size() const override { return inner_->size(); }
-  std::uint32_t read32(std::uint64_t offset) override {
-    spin(latency_);
-    return inner_->read32(offset);
-  }
-  std::uint64_t read64(std::uint64_t offset) override {
-    spin(latency_);
-    return inner_->read64(offset);
-  }
-  void write32(std::uint64_t offset, std::uint32_t value) override { inner_->write32(offset, value); }
-  void write64(std::uint64_t offset, std::uint64_t value) override { inner_->write64(offset, value); }
-
- private:
-  std::unique_ptr<cpmu::Mmio> inner_;
-  std::chrono::nanoseconds latency_;
-};
-
-// The simulator, with every BAR it maps read through SlowReads.
-class SlowReadPlatform final : public cpmu::Platform {
- public:
-  SlowReadPlatform(cpmu::Platform& inner, std::chrono::nanoseconds latency) : inner_(inner), latency_(latency) {}
-  std::string name() const override { return inner_.name(); }
-  cpmu::Result<std::vector<cpmu::PciFunctionInfo>> enumerate() override { return inner_.enumerate(); }
-  cpmu::Result<std::vector<std::uint8_t>> read_config(const cpmu::PciAddress& address, bool allow_partial) override {
-    return inner_.read_config(address, allow_partial);
-  }
-  cpmu::Result<std::uint32_t> config_read32(const cpmu::PciAddress& address, unsigned offset) override {
-    return inner_.config_read32(address, offset);
-  }
-  cpmu::Status config_write32(const cpmu::PciAddress& address, unsigned offset, std::uint32_t value) override {
-    return inner_.config_write32(address, offset, value);
-  }
-  cpmu::Result<std::unique_ptr<cpmu::Mmio>> map_bar(const cpmu::PciAddress& address, unsigned bar,
-                                                    std::uint64_t offset, std::uint64_t size) override {
-    auto mapped = inner_.map_bar(address, bar, offset, size);
-    if (!mapped) return mapped.error();
-    return std::unique_ptr<cpmu::Mmio>(std::make_unique<SlowReads>(std::move(*mapped), latency_));
-  }
-  cpmu::Result<std::unique_ptr<cpmu::InterruptSource>> interrupt(const cpmu::PciAddress& address,
-                                                                 unsigned vector) override {
-    return inner_.interrupt(address, vector);
-  }
-
- private:
-  cpmu::Platform& inner_;
-  std::chrono::nanoseconds latency_;
-};
 
 std::string cpmu_json() {
   return R"({"width": 48, "event_caps": [{"vid": "0x1e98", "gid": "0x0000", "mask": "0x1"},
@@ -172,7 +107,7 @@ struct Fleet {
     auto found = cpmu::discover(*sim);
     if (!found) fail(found.error().message());
     discovered = std::move(*found);
-    if (read_latency.count() > 0) platform = std::make_unique<SlowReadPlatform>(*sim, read_latency);
+    if (read_latency.count() > 0) platform = std::make_unique<cpmu::bench::SlowReadPlatform>(*sim, read_latency);
     cpmu::Platform& counted_through = platform ? *platform : *sim;
     cpmu::sim::Machine* machine = &sim->machine();
     for (const cpmu::DiscoveredFunction& f : discovered.functions) {
@@ -260,7 +195,7 @@ std::uint64_t thread_cpu_ns() {
 }
 
 Fleet& single_pcie() {
-  static Fleet fleet(1, 1, kPcieReadLatency);
+  static Fleet fleet(1, 1, cpmu::bench::kPcieReadLatency);
   return fleet;
 }
 
@@ -288,7 +223,7 @@ void BM_SampleAgainstBareLoop(benchmark::State& state) {
   state.counters[state.range(0) == 0 ? "ratio" : "ratio_pcie"] =
       static_cast<double>(sample_ns) / static_cast<double>(bare_ns);
 }
-BENCHMARK(BM_SampleAgainstBareLoop)->Arg(0)->Arg(kPcieReadLatency.count())->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SampleAgainstBareLoop)->Arg(0)->Arg(cpmu::bench::kPcieReadLatency.count())->Unit(benchmark::kMicrosecond);
 
 Fleet& fleet() {
   static Fleet fleet(kFleetCpmus / kCpmusPerEndpoint, kCpmusPerEndpoint);
@@ -358,7 +293,7 @@ int main(int argc, char** argv) {
     const double ratio = reporter.median("ratio"), pcie = reporter.median("ratio_pcie");
     fmt::print("sample / bare register loop    {:.3f}x with reads at PCIe latency ({} ns)   (median over repetitions; "
                "goal: <= 1.10x: {})\n",
-               pcie, kPcieReadLatency.count(), pcie <= 1.10 ? "met" : "NOT met");
+               pcie, cpmu::bench::kPcieReadLatency.count(), pcie <= 1.10 ? "met" : "NOT met");
     fmt::print("                               {:.3f}x on the simulator as it is, whose register accesses cost "
                "far less than hardware's\n",
                ratio);
