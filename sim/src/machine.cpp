@@ -222,16 +222,20 @@ Result<unsigned> Machine::cpmu_count(const PciAddress& address) const {
   return static_cast<unsigned>(f->cpmus.size());
 }
 
+Result<std::uint32_t> Machine::State::config_read(SimFunction& f, unsigned offset, unsigned size) {
+  if (Status ok = ConfigSpace::check_access(offset, size); !ok) return ok.error().context(f.address.to_string());
+  if (!present(f, clock->now_ns())) return static_cast<std::uint32_t>(all_ones(size));
+  Result<std::uint32_t> value = f.config.space.read(offset, size);
+  if (!value) return value.error().context(f.address.to_string());
+  ++f.config_counts.reads;
+  return value;
+}
+
 Result<std::uint32_t> Machine::config_read(const PciAddress& address, unsigned offset, unsigned size) {
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
-  if (Status ok = ConfigSpace::check_access(offset, size); !ok) return ok.error().context(address.to_string());
-  if (!state_->present(*f, state_->clock->now_ns())) return static_cast<std::uint32_t>(all_ones(size));
-  Result<std::uint32_t> value = f->config.space.read(offset, size);
-  if (!value) return value.error().context(address.to_string());
-  ++f->config_counts.reads;
-  return value;
+  return state_->config_read(*f, offset, size);
 }
 
 Status Machine::config_write(const PciAddress& address, unsigned offset, unsigned size, std::uint32_t value) {
@@ -246,11 +250,15 @@ Status Machine::config_write(const PciAddress& address, unsigned offset, unsigne
   return {};
 }
 
+// Dword by dword, as a config-space dump reads it, under one lock.
 Result<std::vector<std::uint8_t>> Machine::config_bytes(const PciAddress& address) {
+  std::lock_guard lock(state_->mutex);
+  SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
   std::vector<std::uint8_t> bytes;
   bytes.reserve(ConfigSpace::kSize);
   for (unsigned offset = 0; offset < ConfigSpace::kSize; offset += 4) {
-    Result<std::uint32_t> dw = config_read(address, offset, 4);
+    Result<std::uint32_t> dw = state_->config_read(*f, offset, 4);
     if (!dw) return dw.error();
     for (unsigned i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(*dw >> (8 * i)));
   }

@@ -74,6 +74,7 @@ struct Machine::State {
   // Caller holds the mutex.
   SimFunction* find(const PciAddress& address) const;
   bool present(const SimFunction& function, std::uint64_t now) const;
+  Result<std::uint32_t> config_read(SimFunction& function, unsigned offset, unsigned size);
   void raise(SimFunction& function, unsigned vector);
   void sync_all(std::uint64_t now);
 };
