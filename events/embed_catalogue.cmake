@@ -1,15 +1,11 @@
-# Writes a C++ source holding the catalogue files as byte arrays (a string
-# literal would exceed the length ISO C++ guarantees, which -Wpedantic flags).
+# Writes a C++ source holding the catalogue files as byte arrays.
 # Inputs: SOURCE_DIR, FILES (relative paths), INSTALL_DIR, OUTPUT.
-# CMake regular expressions have no {n} repetition.
-string(REPEAT "0x..," 16 sixteen_bytes)
+include(${CMAKE_CURRENT_LIST_DIR}/../cmake/byte_array.cmake)
 set(arrays "")
 set(table "")
 set(index 0)
 foreach(file IN LISTS FILES)
-  file(READ ${SOURCE_DIR}/${file} hex HEX)
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-  string(REGEX REPLACE "(${sixteen_bytes})" "\\1\n    " bytes "${bytes}")
+  cpmu_byte_array(${SOURCE_DIR}/${file} bytes)
   string(APPEND arrays "constexpr unsigned char kFile${index}[] = {\n    ${bytes}\n};\n")
   string(APPEND table "    {\"${file}\", as_text(kFile${index})},\n")
   math(EXPR index "${index} + 1")
