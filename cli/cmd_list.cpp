@@ -78,15 +78,12 @@ int run_list(const ListOptions& options) {
   MachineView& machine_view = *opened;
   const Machine* machine = &machine_view.machine;
   const Topology& topology = machine_view.topology;
-  // The perf PMUs are the kernel's, so only the running machine has them.
-  std::vector<std::string> perf_pmus = machine_view.live ? read_kernel_cxl_view(options.roots).perf_pmus
-                                                         : std::vector<std::string>{};
 
   const std::size_t n = machine->functions.size();
   ListView view;
   view.machine = machine;
   view.topology = &topology;
-  view.perf_pmus = perf_pmus;
+  view.perf_pmus = machine_view.kernel.perf_pmus;   // the kernel's: only the running machine has them
   view.verbose = options.verbose;
   view.selected.assign(n, false);
   view.shown.assign(n, false);
@@ -113,7 +110,7 @@ int run_list(const ListOptions& options) {
   if (options.json) {
     fmt::print("{}", render_list_json(view));
   } else if (machine->config_access_denied) {
-    print_unprivileged(perf_pmus, options.roots.event_source);
+    print_unprivileged(view.perf_pmus, options.roots.event_source);
   } else {
     fmt::print("{}", render_list_tree(view));
     if (selected == 0) {

@@ -27,13 +27,13 @@ Result<MachineView> open_machine_view(const PlatformOptions& options, const Sysf
   if (!platform) return platform.error();
   auto machine = discover(**platform);
   if (!machine) return machine.error();
-  MachineView view{std::move(*platform), std::move(*machine), {}, false};
+  MachineView view{std::move(*platform), std::move(*machine), {}, false, {}};
   view.topology = build_topology(view.machine);
   // Kernel names belong to the machine we run on; a dump or a simulated
   // machine is another machine.
   view.live = view.platform->name() == "linux";
-  const KernelCxlView kernel = view.live ? read_kernel_cxl_view(roots) : KernelCxlView{};
-  annotate_topology(view.machine, view.topology, kernel,
+  if (view.live) view.kernel = read_kernel_cxl_view(roots);
+  annotate_topology(view.machine, view.topology, view.kernel,
                     view.live ? cpmu_lock_directories() : std::vector<std::string>{});
   return view;
 }

@@ -21,6 +21,7 @@ struct MachineView {
   Machine machine;
   Topology topology;
   bool live = false;   // the running machine: kernel names and the ownership rule apply
+  KernelCxlView kernel;   // /sys/bus/cxl as read once for the annotations (empty unless live)
 };
 
 Result<MachineView> open_machine_view(const PlatformOptions& options, const SysfsRoots& roots);
