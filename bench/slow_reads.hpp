@@ -5,10 +5,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <string>
-#include <vector>
 
 #include "cpmu/platform.hpp"
+#include "cxlsim/platform_wrapper.hpp"
 
 namespace cpmu::bench {
 
@@ -48,33 +47,16 @@ class SlowReads final : public Mmio {
 };
 
 // The simulator, with every BAR it maps read through SlowReads.
-class SlowReadPlatform final : public Platform {
+class SlowReadPlatform final : public sim::PlatformWrapper {
  public:
-  SlowReadPlatform(Platform& inner, std::chrono::nanoseconds latency) : inner_(inner), latency_(latency) {}
-  std::string name() const override { return inner_.name(); }
-  Result<std::vector<PciFunctionInfo>> enumerate() override { return inner_.enumerate(); }
-  Result<std::vector<std::uint8_t>> read_config(const PciAddress& address, bool allow_partial) override {
-    return inner_.read_config(address, allow_partial);
-  }
-  Result<std::uint32_t> config_read32(const PciAddress& address, unsigned offset) override {
-    return inner_.config_read32(address, offset);
-  }
-  Status config_write32(const PciAddress& address, unsigned offset, std::uint32_t value) override {
-    return inner_.config_write32(address, offset, value);
-  }
-  Result<std::unique_ptr<Mmio>> map_bar(const PciAddress& address, unsigned bar,
-                                                    std::uint64_t offset, std::uint64_t size) override {
-    auto mapped = inner_.map_bar(address, bar, offset, size);
-    if (!mapped) return mapped.error();
-    return std::unique_ptr<Mmio>(std::make_unique<SlowReads>(std::move(*mapped), latency_));
-  }
-  Result<std::unique_ptr<InterruptSource>> interrupt(const PciAddress& address,
-                                                                 unsigned vector) override {
-    return inner_.interrupt(address, vector);
+  SlowReadPlatform(Platform& inner, std::chrono::nanoseconds latency) : PlatformWrapper(inner), latency_(latency) {}
+
+ protected:
+  std::unique_ptr<Mmio> wrap(std::unique_ptr<Mmio> window) override {
+    return std::make_unique<SlowReads>(std::move(window), latency_);
   }
 
  private:
-  Platform& inner_;
   std::chrono::nanoseconds latency_;
 };
 

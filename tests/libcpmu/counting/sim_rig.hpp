@@ -17,6 +17,7 @@
 
 #include "cpmu/direct_backend.hpp"
 #include "cpmu/discovery.hpp"
+#include "cxlsim/platform_wrapper.hpp"
 #include "cxlsim/sim_platform.hpp"
 
 namespace cpmu::test {
@@ -104,37 +105,22 @@ class RecordingMmio final : public Mmio {
   std::shared_ptr<WriteLog> log_;
 };
 
-class RecordingPlatform final : public Platform {
+class RecordingPlatform final : public sim::PlatformWrapper {
  public:
-  explicit RecordingPlatform(Platform& inner) : inner_(inner) {}
-  std::string name() const override { return inner_.name(); }
-  Result<std::vector<PciFunctionInfo>> enumerate() override { return inner_.enumerate(); }
-  Result<std::vector<std::uint8_t>> read_config(const PciAddress& a, bool partial) override {
-    return inner_.read_config(a, partial);
-  }
-  Result<std::uint32_t> config_read32(const PciAddress& a, unsigned offset) override {
-    return inner_.config_read32(a, offset);
-  }
-  Status config_write32(const PciAddress& a, unsigned offset, std::uint32_t value) override {
-    return inner_.config_write32(a, offset, value);
-  }
-  Result<std::unique_ptr<Mmio>> map_bar(const PciAddress& a, unsigned bar, std::uint64_t offset,
-                                        std::uint64_t size) override {
-    Result<std::unique_ptr<Mmio>> mapped = inner_.map_bar(a, bar, offset, size);
-    if (!mapped) return mapped;
-    return std::unique_ptr<Mmio>(std::make_unique<RecordingMmio>(std::move(*mapped), writes));
-  }
+  using PlatformWrapper::PlatformWrapper;
   // What the Linux platform answers: user space gets no MSI-X without VFIO.
   Result<std::unique_ptr<InterruptSource>> interrupt(const PciAddress& a, unsigned vector) override {
     if (refuse_interrupts) return Error(Errc::kUnsupported, "interrupt delivery is not supported here");
-    return inner_.interrupt(a, vector);
+    return PlatformWrapper::interrupt(a, vector);
   }
 
   std::shared_ptr<WriteLog> writes = std::make_shared<WriteLog>();
   bool refuse_interrupts = false;
 
- private:
-  Platform& inner_;
+ protected:
+  std::unique_ptr<Mmio> wrap(std::unique_ptr<Mmio> window) override {
+    return std::make_unique<RecordingMmio>(std::move(window), writes);
+  }
 };
 
 // A fresh lock directory per rig, so tests never meet each other's locks.
