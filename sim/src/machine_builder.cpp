@@ -107,6 +107,10 @@ class Builder {
                 std::unique_ptr<TrafficSource> traffic, std::optional<unsigned> hdm_decoders);
   Result<std::unique_ptr<TrafficSource>> aggregate(const Pending& pending, std::uint64_t clock_hz) const;
   void close_bridge(const Pending& pending, FunctionLayout& layout, std::uint8_t primary, std::uint8_t secondary);
+  // A port, once everything below it is built: its traffic is their sum.
+  Result<std::size_t> finish_port(Pending& pending, const FunctionSpec& spec, const LinkLayout& link,
+                                  std::uint8_t bus, std::uint8_t secondary, std::uint64_t clock_hz,
+                                  std::optional<DoeSpec> doe, std::optional<unsigned> hdm_decoders);
 
   Result<std::uint8_t> allocate_bus(const std::string& where);
   Result<std::size_t> endpoint(const EndpointSpec& spec, std::uint8_t bus, const LinkLayout& link,
@@ -158,6 +162,21 @@ void Builder::close_bridge(const Pending& pending, FunctionLayout& layout, std::
   layout.window_base = pending.window_start;
   layout.window_limit = end - 1;
   next_mmio_ = end;
+}
+
+Result<std::size_t> Builder::finish_port(Pending& pending, const FunctionSpec& spec, const LinkLayout& link,
+                                         std::uint8_t bus, std::uint8_t secondary, std::uint64_t clock_hz,
+                                         std::optional<DoeSpec> doe, std::optional<unsigned> hdm_decoders) {
+  FunctionLayout layout;
+  layout.identity = {spec.ids.vendor_id, spec.ids.device_id, kBridgeClass, spec.ids.revision, 0};
+  layout.link = link;
+  close_bridge(pending, layout, bus, secondary);
+  Result<std::unique_ptr<TrafficSource>> traffic = aggregate(pending, clock_hz);
+  if (!traffic) return traffic.error().context(function(pending.index).address.to_string());
+  if (Status ok = finish(pending, std::move(layout), spec, std::move(doe), std::move(*traffic), hdm_decoders); !ok) {
+    return ok.error();
+  }
+  return pending.index;
 }
 
 Result<std::unique_ptr<TrafficSource>> Builder::aggregate(const Pending& pending, std::uint64_t clock_hz) const {
@@ -279,18 +298,7 @@ Result<std::size_t> Builder::downstream_port(const DownstreamPortSpec& spec, std
       return child.error();
     }
   }
-  FunctionLayout layout;
-  layout.identity = {spec.function.ids.vendor_id, spec.function.ids.device_id, kBridgeClass,
-                     spec.function.ids.revision, 0};
-  layout.link = link;
-  close_bridge(*pending, layout, bus, *secondary);
-  Result<std::unique_ptr<TrafficSource>> traffic = aggregate(*pending, spec.clock_hz);
-  if (!traffic) return traffic.error().context(function(pending->index).address.to_string());
-  if (Status ok = finish(*pending, std::move(layout), spec.function, std::nullopt, std::move(*traffic), std::nullopt);
-      !ok) {
-    return ok.error();
-  }
-  return pending->index;
+  return finish_port(*pending, spec.function, link, bus, *secondary, spec.clock_hz, std::nullopt, std::nullopt);
 }
 
 Result<std::size_t> Builder::upstream_port(const SwitchSpec& spec, std::uint8_t bus, const LinkLayout& link,
@@ -310,26 +318,15 @@ Result<std::size_t> Builder::upstream_port(const SwitchSpec& spec, std::uint8_t 
   }
   Result<CdatTable> cdat = build_switch_cdat(pairs, up.function.faults.cdat);
   if (!cdat) return cdat.error().context(where);
-  FunctionLayout layout;
-  layout.identity = {up.function.ids.vendor_id, up.function.ids.device_id, kBridgeClass, up.function.ids.revision, 0};
-  layout.link = {link.speed_code, link.width, 0, true};
-  close_bridge(*pending, layout, bus, *secondary);
-  Result<std::unique_ptr<TrafficSource>> traffic = aggregate(*pending, up.clock_hz);
-  if (!traffic) return traffic.error().context(where);
-  if (Status ok = finish(*pending, std::move(layout), up.function, DoeSpec{false, 0, std::move(*cdat)},
-                         std::move(*traffic), up.hdm_decoders);
-      !ok) {
-    return ok.error();
-  }
-  return pending->index;
+  return finish_port(*pending, up.function, {link.speed_code, link.width, 0, true}, bus, *secondary, up.clock_hz,
+                     DoeSpec{false, 0, std::move(*cdat)}, up.hdm_decoders);
 }
 
 Result<std::size_t> Builder::root_port(const RootPortSpec& spec, std::uint8_t bus) {
   Result<Pending> pending = begin(FunctionKind::kRootPort, {domain_, bus, static_cast<std::uint8_t>(spec.device), 0},
                                   std::nullopt, spec.function);
   if (!pending) return pending.error();
-  const std::string where = function(pending->index).address.to_string();
-  Result<std::uint8_t> secondary = allocate_bus(where);
+  Result<std::uint8_t> secondary = allocate_bus(function(pending->index).address.to_string());
   if (!secondary) return secondary.error();
   const LinkLayout link = link_layout(spec.link, spec.port, spec.endpoint || spec.switch_below);
   if (spec.endpoint) {
@@ -342,18 +339,7 @@ Result<std::size_t> Builder::root_port(const RootPortSpec& spec, std::uint8_t bu
       return child.error();
     }
   }
-  FunctionLayout layout;
-  layout.identity = {spec.function.ids.vendor_id, spec.function.ids.device_id, kBridgeClass,
-                     spec.function.ids.revision, 0};
-  layout.link = link;
-  close_bridge(*pending, layout, bus, *secondary);
-  Result<std::unique_ptr<TrafficSource>> traffic = aggregate(*pending, spec.clock_hz);
-  if (!traffic) return traffic.error().context(where);
-  if (Status ok = finish(*pending, std::move(layout), spec.function, std::nullopt, std::move(*traffic), std::nullopt);
-      !ok) {
-    return ok.error();
-  }
-  return pending->index;
+  return finish_port(*pending, spec.function, link, bus, *secondary, spec.clock_hz, std::nullopt, std::nullopt);
 }
 
 Status Builder::host_bridge(const HostBridgeSpec& bridge) {
