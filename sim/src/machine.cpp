@@ -3,6 +3,7 @@
 #include "cxlsim/machine.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -18,16 +19,16 @@ Error no_function(const PciAddress& address) {
   return Error(Errc::kNotFound, fmt::format("{}: no such function in the simulated machine", address.to_string()));
 }
 
+// The identity as the header registers give it; the BARs as the machine laid
+// them out, which, unlike the registers, knows their sizes.
 PciFunctionInfo info_of(const SimFunction& f) {
-  PciFunctionInfo info;
-  info.address = f.address;
-  const ConfigSpace& space = f.config.space;
-  info.vendor_id = static_cast<std::uint16_t>(space.load(regs::pci::kVendorId, 2));
-  info.device_id = static_cast<std::uint16_t>(space.load(regs::pci::kDeviceId, 2));
-  info.class_code = space.load(regs::pci::kProgIf, 3);
-  info.revision = static_cast<std::uint8_t>(space.load(regs::pci::kRevision, 1));
-  info.header_type = static_cast<std::uint8_t>(
-      regs::pci::header_type::kLayout.get(space.load(regs::pci::kHeaderType, 1)));
+  std::array<std::uint8_t, regs::pci::kFirstCapOffset> header;
+  for (unsigned offset = 0; offset < header.size(); offset += 4) {
+    const std::uint32_t dword = f.config.space.load(offset, 4);
+    for (unsigned i = 0; i < 4; ++i) header[offset + i] = static_cast<std::uint8_t>(dword >> (8 * i));
+  }
+  PciFunctionInfo info = function_info_from_config(f.address, cpmu::ConfigSpace(header));
+  info.bars.clear();
   for (const BarLayout& bar : f.bars) {
     BarInfo b;
     b.index = bar.index;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cpmu/config_space.hpp"
 #include "cpmu/pci_address.hpp"
 #include "cpmu/result.hpp"
 
@@ -36,6 +37,14 @@ struct PciFunctionInfo {
   std::string driver;             // bound kernel driver, empty if none or unknown
   std::string sysfs_path;         // empty where the backend has no sysfs
 };
+
+// What a function's standard header says of it: IDs, class, revision, header
+// layout, and the BARs its registers show (base, I/O, 64-bit, prefetchable;
+// no size, no driver), by libpci's rules: a BAR register reading 0 or all
+// ones is not implemented, and a 64-bit BAR takes its upper half from the
+// next register. For sources that have nothing better, such as dump files;
+// bytes `config` does not hold count as 0.
+PciFunctionInfo function_info_from_config(const PciAddress& address, const ConfigSpace& config);
 
 // A mapped BAR window [offset, offset + size). Accesses are relative to the
 // window and must be naturally aligned and inside it: a violation is a caller
