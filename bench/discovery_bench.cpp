@@ -122,7 +122,7 @@ void BM_DiscoverSim256(benchmark::State& state) {
 }
 BENCHMARK(BM_DiscoverSim256)->Unit(benchmark::kMillisecond);
 
-// Parsing the dump file (libpci's dump method): what lspci -F also pays.
+// Reading and parsing the dump file: what lspci -F pays too, in libpci's reader.
 void BM_DumpOpen260(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(open_dump());
 }

@@ -67,6 +67,8 @@ class TreeWriter {
       out_ += "\n";
       write_children(kids, "");
     }
+    // The machine's own problems (a dump's lines outside any device) belong to no node.
+    for (const auto& problem : view_.machine->problems) out_ += fmt::format("problem: {}\n", problem.message());
     return out_;
   }
 

@@ -1,12 +1,15 @@
 // `cpmu list` end to end: the built binary over QEMU 7.2's lspci -xxxx dumps
 // (QEMU's own CXL device models; expected values from
 // shared/qemu-cxl/dumps/README.md) and over damaged copies of them.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "run_cli.hpp"
@@ -149,9 +152,13 @@ TEST(ListCli, AllListsTheNonCxlFunctionsToo) {
   EXPECT_EQ(f["0000:00:1f.2"]["cxl"], false);
 }
 
-std::string damaged_copy(const std::string& name, const std::function<std::string(std::string)>& damage) {
+std::string switch_dump_text() {
   std::ifstream in(qemu_dump("switch"));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string damaged_copy(const std::string& name, const std::function<std::string(std::string)>& damage) {
+  std::string text = switch_dump_text();
   std::string path = "/tmp/cpmu-list-test-" + std::to_string(::getpid()) + "-" + name;
   std::ofstream(path) << damage(text);
   return path;
@@ -212,17 +219,105 @@ TEST(ListCli, GoneFunctionAndLoopingChainAreReportedWhereTheyAre) {
   EXPECT_NE(tree.out.find("problem: device not responding (reads all ones)"), std::string::npos);
 }
 
-TEST(ListCli, GarbledOrTruncatedDumpIsABackendErrorNamingTheLine) {
-  auto garbled = damaged_copy("garbled", [](std::string text) { return text.replace(text.find("\n30: ") + 1, 3, "3g:"); });
-  auto run = run_cpmu("list --dump " + garbled);
+// The 1-based number of the line that starts at `pos`.
+unsigned line_at(const std::string& text, std::size_t pos) {
+  return static_cast<unsigned>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n')) + 1;
+}
+
+// The node lines ("0000:0c:00.0 root port ...") of a tree, but `except`'s.
+std::vector<std::string> node_lines(const std::string& tree, const std::string& except) {
+  std::vector<std::string> lines;
+  std::istringstream in(tree);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("0000:") != std::string::npos && line.find("problem:") == std::string::npos &&
+        line.find(except) == std::string::npos) {
+      lines.push_back(line);
+    }
+  }
+  return lines;
+}
+
+// A garbled row spoils only its function: the switch upstream port is listed
+// with the problem (file:line: what), every other function exactly as from
+// the good file, and the status says the listing is partial.
+TEST(ListCli, AGarbledFunctionIsListedWithItsLineAndTheRestAsFromTheGoodFile) {
+  const std::string usp = "0000:0d:00.0";
+  const std::string text = switch_dump_text();
+  const std::size_t row = text.find("\n30: ", text.find("\n0d:00.0 ")) + 1;
+  auto garbled = damaged_copy("garbled", [row](std::string t) { return t.replace(row, 3, "3g:"); });
+  const std::string where = fmt::format("{}:{}: ", garbled, line_at(text, row));
+
+  auto good = run_cpmu("list --json --all --dump " + qemu_dump("switch"));
+  auto run = run_cpmu("list --json --all --dump " + garbled);
+  auto tree = run_cpmu("list --dump " + garbled);
+  auto good_tree = run_cpmu("list --dump " + qemu_dump("switch"));
   std::remove(garbled.c_str());
-  EXPECT_EQ(run.status, 2);
-  EXPECT_NE(run.err.find(":5: '3g' is not a hexadecimal config-space offset"), std::string::npos) << run.err;
-  auto truncated = damaged_copy("truncated", [](std::string text) { return text.substr(0, 3000); });
-  run = run_cpmu("list --dump " + truncated);
+  ASSERT_EQ(good.status, 0) << good.err;
+  EXPECT_EQ(run.status, 1) << run.err;
+  EXPECT_EQ(run.err, "");
+  const json list = json::parse(run.out);
+  EXPECT_TRUE(list["problems"].empty());
+  auto f = by_bdf(list);
+  auto g = by_bdf(json::parse(good.out));
+  ASSERT_EQ(f.size(), g.size());
+  for (const auto& [bdf, function] : g) {
+    if (bdf != usp) {
+      EXPECT_EQ(f[bdf], function) << bdf;
+    }
+  }
+  ASSERT_FALSE(f[usp]["problems"].empty());
+  EXPECT_EQ(f[usp]["problems"][0]["code"], "malformed");
+  const std::string message = f[usp]["problems"][0]["message"];
+  EXPECT_TRUE(message.starts_with(where + "'3g' is not a hexadecimal config-space offset")) << message;
+  EXPECT_NE(message.find("only the 48 config-space bytes of 0000:0d:00.0 before it are read"), std::string::npos)
+      << message;
+  EXPECT_EQ(f[usp]["device_id"], g[usp]["device_id"]);   // the header is read
+
+  EXPECT_EQ(tree.status, 1) << tree.err;
+  EXPECT_NE(tree.out.find("problem: " + where + "'3g' is not"), std::string::npos) << tree.out;
+  for (const std::string& line : node_lines(good_tree.out, usp)) {
+    EXPECT_NE(tree.out.find(line), std::string::npos) << line << "\n" << tree.out;
+  }
+}
+
+// Lines that belong to no function are the dump's own problem: shown, and
+// every function listed as from the good file.
+TEST(ListCli, GarbageOutsideAnyFunctionIsTheMachinesProblem) {
+  auto garbage = damaged_copy("garbage", [](std::string t) { return "lspci output follows\n" + t; });
+  auto good = run_cpmu("list --json --all --dump " + qemu_dump("switch"));
+  auto run = run_cpmu("list --json --all --dump " + garbage);
+  auto tree = run_cpmu("list --dump " + garbage);
+  std::remove(garbage.c_str());
+  EXPECT_EQ(run.status, 1) << run.err;
+  const json list = json::parse(run.out);
+  ASSERT_EQ(list["problems"].size(), 1u);
+  const std::string message = list["problems"][0]["message"];
+  EXPECT_TRUE(message.starts_with(garbage + ":1: expected a device header")) << message;
+  EXPECT_EQ(list["functions"], json::parse(good.out)["functions"]);
+  EXPECT_EQ(tree.status, 1);
+  EXPECT_NE(tree.out.find("problem: " + garbage + ":1: expected a device header"), std::string::npos) << tree.out;
+}
+
+TEST(ListCli, ATruncatedDumpListsWhatItHolds) {
+  auto truncated = damaged_copy("truncated", [](std::string t) { return t.substr(0, 3000); });
+  auto run = run_cpmu("list --json --all --dump " + truncated);
   std::remove(truncated.c_str());
+  EXPECT_EQ(run.status, 1) << run.err;
+  auto f = by_bdf(json::parse(run.out));
+  ASSERT_FALSE(f.empty());
+  const json& last = f.rbegin()->second;
+  ASSERT_FALSE(last["problems"].empty());
+  EXPECT_NE(last["problems"][0]["message"].get<std::string>().find("the file is truncated"), std::string::npos);
+  for (auto it = f.begin(); it != std::prev(f.end()); ++it) EXPECT_TRUE(it->second["problems"].empty()) << it->first;
+}
+
+// Nothing that is a device: the machine cannot be opened at all.
+TEST(ListCli, ADumpWithoutDevicesIsABackendError) {
+  auto junk = damaged_copy("junk", [](std::string) { return std::string("this is not lspci output\n"); });
+  auto run = run_cpmu("list --dump " + junk);
+  std::remove(junk.c_str());
   EXPECT_EQ(run.status, 2);
-  EXPECT_NE(run.err.find("truncated"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(junk + ": no device header"), std::string::npos) << run.err;
   EXPECT_EQ(run_cpmu("list --dump /nonexistent/dump.txt").status, 2);
 }
 

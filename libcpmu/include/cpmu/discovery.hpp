@@ -126,7 +126,7 @@ struct Machine {
   // True when the backend refused extended config space for lack of privilege
   // (Linux without root): the functions are then only what 64 bytes show.
   bool config_access_denied = false;
-  std::vector<Error> problems;       // machine-wide
+  std::vector<Error> problems;       // machine-wide, the platform's own (Platform::problems()) first
 };
 
 struct DiscoveryOptions {

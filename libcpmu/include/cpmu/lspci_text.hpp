@@ -21,10 +21,11 @@ namespace cpmu {
 std::string format_lspci_function(const PciAddress& address, std::span<const std::uint8_t> config);
 
 // Every function the platform enumerates, in enumeration order. Without
-// `problems`, any function whose config space cannot be read in full fails
-// the whole dump. With it, such a function is written with as much as can be
-// read (or left out when nothing can), the reason is appended to `problems`,
-// and the rest of the machine is still dumped.
+// `problems`, any function whose config space cannot be read in full, or any
+// problem of the source as a whole (Platform::problems()), fails the whole
+// dump. With it, such a function is written with as much as can be read (or
+// left out when nothing can), the reasons are appended to `problems`, and the
+// rest of the machine is still dumped.
 Result<std::string> format_lspci_dump(Platform& platform, std::vector<Error>* problems = nullptr);
 
 }  // namespace cpmu

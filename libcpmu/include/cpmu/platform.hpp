@@ -92,6 +92,11 @@ class Platform {
 
   virtual Result<std::unique_ptr<InterruptSource>> interrupt(const PciAddress& address,
                                                              unsigned vector) = 0;
+
+  // What is wrong with the source as a whole rather than with one function
+  // (a dump's lines outside any device), each naming where. Trouble with one
+  // function comes from read_config() instead; enumerate() still lists it.
+  virtual std::vector<Error> problems() const { return {}; }
 };
 
 // Backends, in the pciutils access-method style: a table of names, help lines

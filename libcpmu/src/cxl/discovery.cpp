@@ -49,6 +49,7 @@ Result<Machine> discover(Platform& platform, const DiscoveryOptions& options) {
             [](const PciFunctionInfo& a, const PciFunctionInfo& b) { return a.address < b.address; });
   Machine machine;
   machine.backend = platform.name();
+  machine.problems = platform.problems();
   for (const auto& info : *infos) {
     auto config = platform.read_config(info.address);
     if (!config && config.error().code() == Errc::kPermissionDenied) {
@@ -65,8 +66,11 @@ Result<Machine> discover(Platform& platform, const DiscoveryOptions& options) {
     std::optional<Error> read_error;
     if (!config && config.error().code() != Errc::kDeviceGone) {
       // A cut-short dump or a failing read: decode what can be read, and say
-      // what is missing.
-      read_error = config.error().context("config space cannot be read in full");
+      // what is missing. A malformed source (a bad dump line) already says
+      // what is wrong and how much of the function is read.
+      read_error = config.error().code() == Errc::kMalformed
+                       ? config.error()
+                       : config.error().context("config space cannot be read in full");
       config = platform.read_config(info.address, true);
     }
     if (!config) {

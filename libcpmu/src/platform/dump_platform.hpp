@@ -1,35 +1,23 @@
-// Config space from an lspci -x/-xxx/-xxxx text dump, through libpci's dump
-// method. Read-only, and config space only: a dump has no BARs, sizes,
-// drivers or interrupts.
+// Config space from an lspci -x/-xxx/-xxxx text dump. Read-only, and config
+// space only: a dump has no BAR contents, sizes, drivers or interrupts.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cpmu/platform.hpp"
-#include "platform/libpci_access.hpp"
+#include "platform/dump_parser.hpp"
 
 namespace cpmu::detail {
 
-// Where each function of a dump starts and how many config bytes it holds.
-struct DumpedFunction {
-  unsigned line = 0;   // of the device header
-  unsigned bytes = 0;  // rows * 16
-};
-using DumpIndex = std::map<PciAddress, DumpedFunction>;
-
-// Checks the text line by line, as strictly as lspci writes it, so that a bad
-// dump is reported with its line; libpci's own reader skips what it does not
-// recognise and names no line. `path` is only for the messages.
-Result<DumpIndex> index_dump(const std::string& path, std::string_view text);
-
 class DumpPlatform final : public Platform {
  public:
-  // Uses options.dump_file.
+  // Reads options.dump_file.
   static Result<std::unique_ptr<Platform>> open(const PlatformOptions& options);
+  // The dump held in `text`; `path` names it in messages.
+  static Result<std::unique_ptr<Platform>> from_text(const std::string& path, std::string_view text);
 
   std::string name() const override { return "dump"; }
   Result<std::vector<PciFunctionInfo>> enumerate() override;
@@ -39,14 +27,14 @@ class DumpPlatform final : public Platform {
   Result<std::unique_ptr<Mmio>> map_bar(const PciAddress& address, unsigned bar, std::uint64_t offset,
                                         std::uint64_t size) override;
   Result<std::unique_ptr<InterruptSource>> interrupt(const PciAddress& address, unsigned vector) override;
+  std::vector<Error> problems() const override { return dump_.problems; }
 
  private:
   DumpPlatform() = default;
-  Result<DumpedFunction> find(const PciAddress& address) const;
+  Result<const DumpedFunction*> find(const PciAddress& address) const;
 
   std::string file_;
-  DumpIndex index_;
-  std::unique_ptr<LibpciAccess> access_;
+  ParsedDump dump_;
   std::vector<PciFunctionInfo> functions_;  // sorted by address
 };
 

@@ -118,38 +118,21 @@ void read_block(pci_access*, void* context) {
   request->ok = pci_read_block(request->dev, request->offset, request->data, request->length);
 }
 
-struct CapabilityQuery {
-  pci_dev* dev;
-  unsigned id;
-  int found;
-};
-
-void find_capability(pci_access*, void* context) {
-  auto* query = static_cast<CapabilityQuery*>(context);
-  query->found = pci_find_cap(query->dev, query->id, PCI_CAP_NORMAL) != nullptr;
-}
-
 void cleanup(pci_access* access, void*) { pci_cleanup(access); }
 
 PciAddress address_of(const pci_dev* dev) {
   return PciAddress{static_cast<std::uint16_t>(dev->domain), dev->bus, dev->dev, dev->func};
 }
 
-// Kernel resource flags (sysfs) are the better source; a dump has none, and
-// there the BAR's own low bits, which libpci keeps in base_addr, must serve.
+// The kernel's resource flags (sysfs), which say what the kernel made of the
+// BAR; libpci keeps the BAR's own low bits in base_addr.
 BarInfo describe_bar(unsigned index, pciaddr_t base, pciaddr_t size, pciaddr_t flags) {
   BarInfo bar;
   bar.index = index;
   bar.size = size;
-  if (flags != 0) {
-    bar.io = (flags & PCI_IORESOURCE_IO) != 0;
-    bar.is_64bit = (flags & PCI_IORESOURCE_MEM_64) != 0;
-    bar.prefetchable = (flags & PCI_IORESOURCE_PREFETCH) != 0;
-  } else {
-    bar.io = pcireg::bar::kIoSpace.get(base) != 0;
-    bar.is_64bit = !bar.io && pcireg::bar::kMemType.get(base) == pcireg::bar::kMemType64;
-    bar.prefetchable = !bar.io && pcireg::bar::kPrefetchable.get(base) != 0;
-  }
+  bar.io = (flags & PCI_IORESOURCE_IO) != 0;
+  bar.is_64bit = (flags & PCI_IORESOURCE_MEM_64) != 0;
+  bar.prefetchable = (flags & PCI_IORESOURCE_PREFETCH) != 0;
   const auto low_bits = bar.io ? pcireg::bar::kIoFlags : pcireg::bar::kMemFlags;
   bar.base = base & ~low_bits.mask();
   return bar;
@@ -168,10 +151,6 @@ LibpciAccess::~LibpciAccess() {
 
 Result<std::unique_ptr<LibpciAccess>> LibpciAccess::open_sysfs(const std::string& sysfs_root) {
   return open(PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", sysfs_root);
-}
-
-Result<std::unique_ptr<LibpciAccess>> LibpciAccess::open_dump(const std::string& dump_file) {
-  return open(PCI_ACCESS_DUMP, "dump.name", dump_file);
 }
 
 Result<std::unique_ptr<LibpciAccess>> LibpciAccess::open(unsigned method, const char* param,
@@ -209,13 +188,6 @@ Status LibpciAccess::run(Step step, void* context) {
   return broken_;
 }
 
-pci_dev* LibpciAccess::find(const PciAddress& address) const {
-  for (pci_dev* dev = access_->devices; dev != nullptr; dev = dev->next) {
-    if (address_of(dev) == address && dev->domain_16 != 0xffff) return dev;
-  }
-  return nullptr;
-}
-
 Result<PciFunctionInfo> LibpciAccess::describe(pci_dev* dev) {
   PciFunctionInfo info;
   info.address = address_of(dev);
@@ -243,38 +215,6 @@ Result<PciFunctionInfo> LibpciAccess::describe(pci_dev* dev) {
     info.bars.push_back(describe_bar(i, dev->base_addr[i], dev->size[i], dev->flags[i]));
   }
   return info;
-}
-
-Status LibpciAccess::read_config(const PciAddress& address, unsigned offset, std::span<std::uint8_t> out) {
-  std::lock_guard lock(mutex_);
-  pci_dev* dev = find(address);
-  if (dev == nullptr) {
-    return Error(Errc::kNotFound, fmt::format("{}: no function {}", source_, address.to_string()));
-  }
-  if (offset > pcireg::kConfigSize || out.size() > pcireg::kConfigSize - offset) {
-    return Error(Errc::kInvalidArgument,
-                 fmt::format("{}: config bytes 0x{:x}+{} of {} are outside the {}-byte space", source_,
-                             offset, out.size(), address.to_string(), pcireg::kConfigSize));
-  }
-  ReadRequest request{dev, static_cast<int>(offset), out.data(), static_cast<int>(out.size()), 0};
-  if (Status read = run(read_block, &request); !read) return read;
-  if (!request.ok) {
-    return Error(Errc::kIo, fmt::format("{}: config bytes 0x{:x}+{} of {} are not available{}", source_,
-                                        offset, out.size(), address.to_string(),
-                                        warnings_.empty() ? "" : " (" + warnings_ + ")"));
-  }
-  return {};
-}
-
-Result<bool> LibpciAccess::has_capability(const PciAddress& address, unsigned cap_id) {
-  std::lock_guard lock(mutex_);
-  pci_dev* dev = find(address);
-  if (dev == nullptr) {
-    return Error(Errc::kNotFound, fmt::format("{}: no function {}", source_, address.to_string()));
-  }
-  CapabilityQuery query{dev, cap_id, 0};
-  if (Status walked = run(find_capability, &query); !walked) return walked.error();
-  return query.found != 0;
 }
 
 }  // namespace cpmu::detail

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -27,8 +26,6 @@ class LibpciAccess {
  public:
   // libpci's linux-sysfs method over the tree at sysfs_root (its sysfs.path).
   static Result<std::unique_ptr<LibpciAccess>> open_sysfs(const std::string& sysfs_root);
-  // libpci's dump method over an lspci -x/-xxx/-xxxx text file (its dump.name).
-  static Result<std::unique_ptr<LibpciAccess>> open_dump(const std::string& dump_file);
 
   ~LibpciAccess();
   LibpciAccess(const LibpciAccess&) = delete;
@@ -38,14 +35,6 @@ class LibpciAccess {
   // revision, header type and BARs. driver and sysfs_path are left empty:
   // they are sysfs matters, for the backend.
   const std::vector<PciFunctionInfo>& functions() const { return functions_; }
-
-  // Config bytes [offset, offset + out.size()) of a scanned function, as
-  // libpci's access method serves them. Fails if any byte is unavailable.
-  Status read_config(const PciAddress& address, unsigned offset, std::span<std::uint8_t> out);
-
-  // Whether the function has the conventional capability `cap_id` (libpci's
-  // own capability walk).
-  Result<bool> has_capability(const PciAddress& address, unsigned cap_id);
 
  private:
   // A step runs with libpci's errors trapped. A libpci error leaves the step
@@ -57,7 +46,6 @@ class LibpciAccess {
   static Result<std::unique_ptr<LibpciAccess>> open(unsigned method, const char* param,
                                                     const std::string& source);
   Status run(Step step, void* context);  // caller holds mutex_
-  pci_dev* find(const PciAddress& address) const;
   Result<PciFunctionInfo> describe(pci_dev* dev);
 
   std::mutex mutex_;

@@ -60,6 +60,11 @@ std::string format_lspci_function(const PciAddress& address, std::span<const std
 Result<std::string> format_lspci_dump(Platform& platform, std::vector<Error>* problems) {
   Result<std::vector<PciFunctionInfo>> functions = platform.enumerate();
   if (!functions) return functions.error();
+  std::vector<Error> source_problems = platform.problems();
+  if (!source_problems.empty()) {
+    if (problems == nullptr) return source_problems.front();
+    problems->insert(problems->end(), source_problems.begin(), source_problems.end());
+  }
   std::string text;
   for (const PciFunctionInfo& function : *functions) {
     const std::string where = function.address.to_string();

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "cpmu/regs/pci_config.hpp"
@@ -184,56 +187,176 @@ TEST(DumpPlatform, MissingFileIsNotFoundNamingIt) {
   EXPECT_NE(platform.error().message().find("/nonexistent/cpmu/lspci.txt"), std::string::npos);
 }
 
-// Each malformed dump is refused with the file, the line and what is wrong,
-// and the process carries on.
-TEST(DumpPlatform, MalformedDumpsAreErrorsNamingFileAndLine) {
-  const std::string header = "0d:00.0 CXL: Intel Corporation Device 0d93 (rev 01)\n";
-  const std::string row0 = "00: 86 80 93 0d 03 01 10 00 01 10 02 05 00 00 00 00\n";
-  const std::string row1 = "10: 04 00 00 fe 00 00 00 00 04 00 01 fe 00 00 00 00\n";
-  struct Case {
-    const char* name;
-    std::string text;
-    std::string expected;  // "<line>: <part of the message>", or just part of it for whole-file errors
-  };
-  const std::vector<Case> cases = {
-      {"empty file", "", "empty"},
-      {"garbled hex", header + row0 + "10: 04 00 zz fe 00 00 00 00 04 00 01 fe 00 00 00 00\n", ":3: 'zz' is not"},
-      {"truncated line", header + row0 + "10: 04 00 00 fe 00 00\n", ":3: the row holds 6 bytes"},
-      {"byte cut in half", header + row0 + "10: 04 00 00 fe 00 00 00 00 04 00 01 fe 00 00 00 0\n",
-       ":3: '0' is not"},
-      {"non-hex offset", header + row0 + "1g: 04 00 00 fe 00 00 00 00 04 00 01 fe 00 00 00 00\n",
-       ":3: '1g' is not a hexadecimal config-space offset"},
-      {"unterminated last line", header + row0 + "10: 04 00 00 fe", ":3: the last line has no newline"},
-      {"row before any header", row0, ":1: a config-space row with no device header"},
-      {"rows out of order", header + row1, ":2: row for offset 0x10 where lspci writes 0x0"},
-      {"duplicate device", header + row0 + "\n" + header + row0, ":4: 0000:0d:00.0 appears a second time (first at line 1)"},
-      {"device without rows", header, ":1: 0000:0d:00.0 has no config-space rows"},
-      {"junk line", header + row0 + "hello world\n", ":3: expected a device header"},
-      {"bad address", "0d:20.0 CXL: x\n" + row0, ":1: '0d:20.0' is not a PCI address"},
-      {"long line", header + row0 + std::string(300, 'a') + "\n", ":3: the line is longer than"},
-  };
-  TempDir dir;
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    const fs::path file = dir / "bad.txt";
-    testing::write_file(file, c.text);
-    auto platform = open_dump(file);
-    ASSERT_FALSE(platform);
-    EXPECT_EQ(platform.error().code(), Errc::kMalformed);
-    const std::string want = c.expected.starts_with(':') ? file.string() + c.expected : c.expected;
-    EXPECT_NE(platform.error().message().find(file.string()), std::string::npos) << platform.error().message();
-    EXPECT_NE(platform.error().message().find(want), std::string::npos) << platform.error().message();
+void expect_same_info(const PciFunctionInfo& got, const PciFunctionInfo& want) {
+  SCOPED_TRACE(want.address.to_string());
+  EXPECT_EQ(got.address, want.address);
+  EXPECT_EQ(got.vendor_id, want.vendor_id);
+  EXPECT_EQ(got.device_id, want.device_id);
+  EXPECT_EQ(got.class_code, want.class_code);
+  EXPECT_EQ(got.revision, want.revision);
+  EXPECT_EQ(got.header_type, want.header_type);
+  ASSERT_EQ(got.bars.size(), want.bars.size());
+  for (std::size_t i = 0; i < want.bars.size(); ++i) {
+    EXPECT_EQ(got.bars[i].index, want.bars[i].index);
+    EXPECT_EQ(got.bars[i].base, want.bars[i].base);
+    EXPECT_EQ(got.bars[i].size, want.bars[i].size);
+    EXPECT_EQ(got.bars[i].io, want.bars[i].io);
+    EXPECT_EQ(got.bars[i].is_64bit, want.bars[i].is_64bit);
+    EXPECT_EQ(got.bars[i].prefetchable, want.bars[i].prefetchable);
   }
 }
 
-TEST(DumpPlatform, IndexCountsTheBytesOfEachFunction) {
-  const std::string text = testing::read_text(testing::qemu_dumps() / "switch" / "lspci-xxxx.txt");
-  auto index = detail::index_dump("switch", text);
-  ASSERT_TRUE(index) << index.error().message();
-  EXPECT_EQ(index->size(), 10u);
-  EXPECT_EQ(index->at(PciAddress{0, 0, 0, 0}).bytes, regs::pci::kLegacyConfigSize);
-  EXPECT_EQ(index->at(kSwitchType3).bytes, regs::pci::kConfigSize);
-  EXPECT_EQ(index->at(PciAddress{0, 0, 0, 0}).line, 1u);
+// Every function enumerates as from `good`, and every one but `except` reads
+// as from it too.
+void expect_rest_as_good(Platform& damaged, Platform& good, std::optional<PciAddress> except) {
+  auto got = damaged.enumerate();
+  auto want = good.enumerate();
+  ASSERT_TRUE(got && want);
+  ASSERT_EQ(got->size(), want->size());
+  for (std::size_t i = 0; i < want->size(); ++i) {
+    expect_same_info((*got)[i], (*want)[i]);
+    const PciAddress address = (*want)[i].address;
+    if (address == except) continue;
+    auto bytes = damaged.read_config(address, /*allow_partial=*/true);
+    auto good_bytes = good.read_config(address, /*allow_partial=*/true);
+    ASSERT_TRUE(bytes && good_bytes) << address.to_string();
+    EXPECT_EQ(*bytes, *good_bytes) << address.to_string();
+    EXPECT_EQ(damaged.read_config(address).has_value(), good.read_config(address).has_value())
+        << address.to_string();
+  }
+}
+
+std::string switch_dump_text() { return testing::read_text(testing::qemu_dumps() / "switch" / "lspci-xxxx.txt"); }
+
+// The 1-based number of the line that starts at `pos`.
+unsigned line_at(const std::string& text, std::size_t pos) {
+  return static_cast<unsigned>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n')) + 1;
+}
+
+// Each bad row of the switch upstream port (0d:00.0) replaces its row 0x40:
+// the port is listed from the 64 bytes before it, with the line's problem, and
+// every other function reads as from the good file.
+TEST(DumpPlatform, ABadRowSpoilsOnlyItsFunction) {
+  const std::string good_text = switch_dump_text();
+  const std::string file = "/dumps/switch.txt";
+  auto good = detail::DumpPlatform::from_text(file, good_text);
+  ASSERT_TRUE(good) << good.error().message();
+  const PciAddress usp{0, 0x0d, 0, 0};
+  auto usp_config = (*good)->read_config(usp);
+  ASSERT_TRUE(usp_config);
+  const std::size_t row = good_text.find("\n40: ", good_text.find("\n0d:00.0 ")) + 1;
+  const std::size_t row_end = good_text.find('\n', row);
+  struct Case {
+    const char* name;
+    std::string line;
+    std::string what;
+  };
+  const std::vector<Case> cases = {
+      {"garbled byte", "40: 10 00 zz 00 00 00 00 00 00 00 00 00 00 00 00 00", "'zz' is not a hexadecimal byte"},
+      {"wrong offset", "50: 10 00 52 00 00 00 00 00 00 00 00 00 00 00 00 00", "row for offset 0x50 where"},
+      {"truncated row", "40: 10 00 52", "the row holds 3 bytes where lspci writes 16: the line is truncated"},
+      {"overlong line", std::string(260, '4'), "the line is longer than 253 characters"},
+      {"junk", "Express Endpoint, MSI 00", "expected a config-space row"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::string text = good_text;
+    text.replace(row, row_end - row, c.line);
+    auto damaged = detail::DumpPlatform::from_text(file, text);
+    ASSERT_TRUE(damaged) << damaged.error().message();
+    EXPECT_TRUE((*damaged)->problems().empty());
+    expect_rest_as_good(**damaged, **good, usp);
+
+    auto refused = (*damaged)->read_config(usp);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code(), Errc::kMalformed);
+    EXPECT_TRUE(refused.error().message().starts_with(fmt::format("{}:{}: {}", file, line_at(text, row), c.what)))
+        << refused.error().message();
+    auto partial = (*damaged)->read_config(usp, /*allow_partial=*/true);
+    ASSERT_TRUE(partial) << partial.error().message();
+    EXPECT_EQ(*partial, std::vector<std::uint8_t>(usp_config->begin(), usp_config->begin() + 0x40));
+    EXPECT_EQ((*damaged)->config_read32(usp, 0x40).error().message(), refused.error().message());
+    EXPECT_EQ(*(*damaged)->config_read32(usp, 0x3c), *(*good)->config_read32(usp, 0x3c));
+  }
+}
+
+TEST(DumpPlatform, ATruncatedFileSpoilsOnlyTheLastFunction) {
+  const std::string good_text = switch_dump_text();
+  auto good = detail::DumpPlatform::from_text("switch.txt", good_text);
+  ASSERT_TRUE(good) << good.error().message();
+  // Cut in the middle of the last function's row 0x200.
+  const std::size_t last = good_text.rfind("\n\n", good_text.size() - 3) + 2;   // the file ends in a blank line
+  const std::size_t row = good_text.find("\n200: ", last) + 1;
+  const std::string text = good_text.substr(0, row + 20);
+  auto address = PciAddress::parse(good_text.substr(last, good_text.find(' ', last) - last));
+  ASSERT_TRUE(address);
+  auto cut = detail::DumpPlatform::from_text("switch.txt", text);
+  ASSERT_TRUE(cut) << cut.error().message();
+  expect_rest_as_good(**cut, **good, *address);
+  auto refused = (*cut)->read_config(*address);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().message().starts_with(
+      fmt::format("switch.txt:{}: the last line has no newline: the file is truncated", line_at(text, row))))
+      << refused.error().message();
+  auto partial = (*cut)->read_config(*address, true);
+  ASSERT_TRUE(partial);
+  EXPECT_EQ(partial->size(), 0x200u);
+}
+
+TEST(DumpPlatform, ADuplicateAddressIsReadFromItsFirstCopyAndMarked) {
+  const std::string good_text = switch_dump_text();
+  auto good = detail::DumpPlatform::from_text("switch.txt", good_text);
+  ASSERT_TRUE(good) << good.error().message();
+  // A second 0f:00.0 at the end, with other IDs.
+  const std::size_t first = good_text.find("\n0f:00.0 ") + 1;
+  const std::string copy = "0f:00.0 CXL: another device\n00: 34 12 78 56 00 00 00 00 00 00 00 00 00 00 00 00\n";
+  const std::string text = good_text + "\n" + copy;
+  auto damaged = detail::DumpPlatform::from_text("switch.txt", text);
+  ASSERT_TRUE(damaged) << damaged.error().message();
+  expect_rest_as_good(**damaged, **good, kSwitchType3);
+  auto refused = (*damaged)->read_config(kSwitchType3);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message(),
+            fmt::format("switch.txt:{}: 0000:0f:00.0 appears a second time (first at line {}); only the first is read",
+                        line_at(text, text.rfind(copy)), line_at(text, first)));
+  EXPECT_EQ(*(*damaged)->read_config(kSwitchType3, true), *(*good)->read_config(kSwitchType3));
+}
+
+// Lines that belong to no function are the dump's own problems; every
+// function still reads as from the good file.
+TEST(DumpPlatform, LinesOutsideAnyFunctionAreTheDumpsProblems) {
+  const std::string good_text = switch_dump_text();
+  auto good = detail::DumpPlatform::from_text("switch.txt", good_text);
+  ASSERT_TRUE(good) << good.error().message();
+  const std::size_t usp = good_text.find("\n0d:00.0 ") + 1;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"garbage\n" + good_text, "switch.txt:1: expected a device header"},
+      {good_text.substr(0, usp) + "0d:00.9 PCI bridge\n00: 00\n\n" + good_text.substr(usp),
+       fmt::format("switch.txt:{}: '0d:00.9' is not a PCI address", line_at(good_text, usp))},
+  };
+  for (const auto& [text, what] : cases) {
+    auto damaged = detail::DumpPlatform::from_text("switch.txt", text);
+    ASSERT_TRUE(damaged) << damaged.error().message();
+    expect_rest_as_good(**damaged, **good, std::nullopt);
+    const std::vector<Error> problems = (*damaged)->problems();
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].code(), Errc::kMalformed);
+    EXPECT_TRUE(problems[0].message().starts_with(what)) << problems[0].message();
+  }
+}
+
+// Nothing that is a device: the backend cannot open.
+TEST(DumpPlatform, AFileWithNoDeviceIsRefusedNamingIt) {
+  TempDir dir;
+  for (const std::string& text :
+       {std::string(), std::string("not a dump\n"), std::string("\x89PNG\r\n\x1a\n\0\0", 10)}) {
+    const fs::path file = dir / "bad.txt";
+    testing::write_file(file, text);
+    auto platform = open_dump(file);
+    ASSERT_FALSE(platform);
+    EXPECT_EQ(platform.error().code(), Errc::kMalformed);
+    EXPECT_TRUE(platform.error().message().starts_with(file.string() + ": ")) << platform.error().message();
+  }
 }
 
 TEST(DumpPlatform, AcceptsCrlfLinesAndLspciVerboseDetail) {

@@ -8,53 +8,62 @@
 namespace cpmu::detail {
 namespace {
 
+namespace fs = std::filesystem;
+using testing::FakeSysfs;
 using testing::TempDir;
 
-const std::string kSwitchDump = (testing::qemu_dumps() / "switch" / "lspci-xxxx.txt").string();
+std::vector<std::uint8_t> type3_config() {
+  return testing::read_binary(testing::qemu_dumps() / "switch" / "cxl-type3_0f-00.0.config.bin");
+}
 
-// libpci's own verdicts, with our dump checks out of the way: its default
-// handler would print and exit(1) here.
-TEST(LibpciAccess, MissingDumpIsAnErrorNotAnExit) {
+// libpci's own verdicts, with the Linux backend's checks of the tree out of
+// the way: libpci's default handler would print and exit(1) here.
+TEST(LibpciAccess, MissingTreeIsAnErrorNotAnExit) {
   ::testing::internal::CaptureStderr();
-  auto access = LibpciAccess::open_dump("/nonexistent/cpmu/dump.txt");
+  auto access = LibpciAccess::open_sysfs("/nonexistent/cpmu/sysfs");
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
   ASSERT_FALSE(access);
-  EXPECT_NE(access.error().message().find("/nonexistent/cpmu/dump.txt"), std::string::npos)
+  EXPECT_NE(access.error().message().find("/nonexistent/cpmu/sysfs"), std::string::npos)
       << access.error().message();
 }
 
-TEST(LibpciAccess, LineLibpciRejectsIsAnErrorAndTheNextSessionStillWorks) {
+TEST(LibpciAccess, FileLibpciCannotReadIsAnErrorAndTheNextSessionStillWorks) {
   TempDir dir;
-  testing::write_file(dir / "bad.txt", "0d:00.0 x\n00: 86 80 zz\n");
-  auto bad = LibpciAccess::open_dump((dir / "bad.txt").string());
+  const FakeSysfs sysfs(dir / "sysfs");
+  sysfs.add_function("0000:0d:00.0", type3_config(), {{0, 0xfe000000, 0x10000, testing::kResourceMem64}});
+  fs::remove(sysfs.device_dir("0000:0d:00.0") / "vendor");
+  auto bad = LibpciAccess::open_sysfs(sysfs.root().string());
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().message().find("Malformed"), std::string::npos) << bad.error().message();
+  EXPECT_NE(bad.error().message().find("vendor"), std::string::npos) << bad.error().message();
 
-  auto good = LibpciAccess::open_dump(kSwitchDump);
+  testing::write_file(sysfs.device_dir("0000:0d:00.0") / "vendor", "0x8086\n");
+  auto good = LibpciAccess::open_sysfs(sysfs.root().string());
   ASSERT_TRUE(good) << good.error().message();
-  EXPECT_EQ((*good)->functions().size(), 10u);
+  ASSERT_EQ((*good)->functions().size(), 1u);
 }
 
-TEST(LibpciAccess, ReadsConfigBytesAndFindsCapabilities) {
-  auto access = LibpciAccess::open_dump(kSwitchDump);
+TEST(LibpciAccess, DescribesIdsClassHeaderAndBarsOfEachFunction) {
+  TempDir dir;
+  const FakeSysfs sysfs(dir / "sysfs");
+  const auto config = type3_config();
+  sysfs.add_function("0000:0d:00.0", config, {{2, 0xfe010000, 0x1000, testing::kResourceMem64}});
+  auto access = LibpciAccess::open_sysfs(sysfs.root().string());
   ASSERT_TRUE(access) << access.error().message();
-  const PciAddress type3{0, 0x0f, 0, 0};
-  std::uint8_t ids[4] = {};
-  ASSERT_TRUE((*access)->read_config(type3, regs::pci::kVendorId, ids));
-  EXPECT_EQ(ids[0], 0x86);
-  EXPECT_EQ(ids[3], 0x0d);
-
-  auto pcie = (*access)->has_capability(type3, regs::pci::cap_id::kPcie);
-  ASSERT_TRUE(pcie) << pcie.error().message();
-  EXPECT_TRUE(*pcie);
-  auto host_bridge = (*access)->has_capability(PciAddress{0, 0, 0, 0}, regs::pci::cap_id::kPcie);
-  ASSERT_TRUE(host_bridge);
-  EXPECT_FALSE(*host_bridge);
-
-  std::uint8_t beyond[4] = {};
-  Status missing = (*access)->read_config(PciAddress{0, 0, 0, 0}, regs::pci::kExtCapStart, beyond);
-  ASSERT_FALSE(missing);
-  EXPECT_EQ((*access)->read_config(PciAddress{0, 0x42, 0, 0}, 0, ids).error().code(), Errc::kNotFound);
+  ASSERT_EQ((*access)->functions().size(), 1u);
+  const PciFunctionInfo& info = (*access)->functions().front();
+  EXPECT_EQ(info.address, (PciAddress{0, 0x0d, 0, 0}));
+  EXPECT_EQ(info.vendor_id, config[regs::pci::kVendorId] | config[regs::pci::kVendorId + 1] << 8);
+  EXPECT_EQ(info.device_id, config[regs::pci::kDeviceId] | config[regs::pci::kDeviceId + 1] << 8);
+  EXPECT_EQ(info.class_code, static_cast<std::uint32_t>(config[regs::pci::kProgIf] |
+                                                        config[regs::pci::kProgIf + 1] << 8 |
+                                                        config[regs::pci::kProgIf + 2] << 16));
+  EXPECT_EQ(info.header_type, regs::pci::header_type::kEndpoint);
+  ASSERT_EQ(info.bars.size(), 1u);
+  EXPECT_EQ(info.bars[0].index, 2u);
+  EXPECT_EQ(info.bars[0].base, 0xfe010000u);
+  EXPECT_EQ(info.bars[0].size, 0x1000u);
+  EXPECT_TRUE(info.bars[0].is_64bit);
+  EXPECT_TRUE(info.driver.empty());   // the backend's business
 }
 
 }  // namespace
