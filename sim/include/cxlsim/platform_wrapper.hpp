@@ -37,6 +37,7 @@ class PlatformWrapper : public Platform {
   Result<std::unique_ptr<InterruptSource>> interrupt(const PciAddress& address, unsigned vector) override {
     return inner_.interrupt(address, vector);
   }
+  std::vector<Error> problems() const override { return inner_.problems(); }
 
  protected:
   // What a mapped window becomes; the window itself by default.
