@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cpmu/regs/pci_config.hpp"
+#include "expect_function_info.hpp"
 #include "fake_sysfs.hpp"
 
 namespace cpmu {
@@ -187,25 +188,6 @@ TEST(DumpPlatform, MissingFileIsNotFoundNamingIt) {
   EXPECT_NE(platform.error().message().find("/nonexistent/cpmu/lspci.txt"), std::string::npos);
 }
 
-void expect_same_info(const PciFunctionInfo& got, const PciFunctionInfo& want) {
-  SCOPED_TRACE(want.address.to_string());
-  EXPECT_EQ(got.address, want.address);
-  EXPECT_EQ(got.vendor_id, want.vendor_id);
-  EXPECT_EQ(got.device_id, want.device_id);
-  EXPECT_EQ(got.class_code, want.class_code);
-  EXPECT_EQ(got.revision, want.revision);
-  EXPECT_EQ(got.header_type, want.header_type);
-  ASSERT_EQ(got.bars.size(), want.bars.size());
-  for (std::size_t i = 0; i < want.bars.size(); ++i) {
-    EXPECT_EQ(got.bars[i].index, want.bars[i].index);
-    EXPECT_EQ(got.bars[i].base, want.bars[i].base);
-    EXPECT_EQ(got.bars[i].size, want.bars[i].size);
-    EXPECT_EQ(got.bars[i].io, want.bars[i].io);
-    EXPECT_EQ(got.bars[i].is_64bit, want.bars[i].is_64bit);
-    EXPECT_EQ(got.bars[i].prefetchable, want.bars[i].prefetchable);
-  }
-}
-
 // Every function enumerates as from `good`, and every one but `except` reads
 // as from it too.
 void expect_rest_as_good(Platform& damaged, Platform& good, std::optional<PciAddress> except) {
@@ -214,7 +196,7 @@ void expect_rest_as_good(Platform& damaged, Platform& good, std::optional<PciAdd
   ASSERT_TRUE(got && want);
   ASSERT_EQ(got->size(), want->size());
   for (std::size_t i = 0; i < want->size(); ++i) {
-    expect_same_info((*got)[i], (*want)[i]);
+    testing::expect_same_info((*got)[i], (*want)[i]);
     const PciAddress address = (*want)[i].address;
     if (address == except) continue;
     auto bytes = damaged.read_config(address, /*allow_partial=*/true);
