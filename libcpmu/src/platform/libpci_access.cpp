@@ -23,8 +23,7 @@ namespace pcireg = regs::pci;
 
 // Where libpci's error and warning callbacks report. The callbacks get no
 // context pointer, so the active trap is found through a thread-local: the
-// callback runs on the thread that called libpci, and that thread holds the
-// access's mutex for as long as the trap is installed.
+// callback runs on the thread that called libpci.
 struct Trap {
   std::jmp_buf env;
   char error[512];
@@ -87,18 +86,11 @@ bool run_with_trap(Trap& trap, void (*step)(pci_access*, void*), pci_access* acc
 constexpr int kFillFlags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_BASES |
                            PCI_FILL_SIZES | PCI_FILL_IO_FLAGS;
 
-struct Source {
-  unsigned method;
-  const char* param;
-  const char* value;
-};
-
 void init_and_scan(pci_access* access, void* context) {
-  const auto* source = static_cast<const Source*>(context);
-  access->method = source->method;
+  access->method = PCI_ACCESS_SYS_BUS_PCI;
   // pci_set_param predates const-correctness; it copies both strings.
-  if (pci_set_param(access, const_cast<char*>(source->param), const_cast<char*>(source->value)) != 0) {
-    access->error(const_cast<char*>("this libpci has no parameter %s"), source->param);
+  if (pci_set_param(access, const_cast<char*>("sysfs.path"), static_cast<char*>(context)) != 0) {
+    access->error(const_cast<char*>("this libpci has no parameter %s"), "sysfs.path");
   }
   pci_init(access);
   pci_scan_bus(access);
@@ -144,28 +136,20 @@ LibpciAccess::LibpciAccess() = default;
 
 LibpciAccess::~LibpciAccess() {
   if (access_ == nullptr) return;
-  std::lock_guard lock(mutex_);
   Trap trap;
   run_with_trap(trap, cleanup, access_, nullptr);
 }
 
 Result<std::unique_ptr<LibpciAccess>> LibpciAccess::open_sysfs(const std::string& sysfs_root) {
-  return open(PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", sysfs_root);
-}
-
-Result<std::unique_ptr<LibpciAccess>> LibpciAccess::open(unsigned method, const char* param,
-                                                         const std::string& source) {
   std::unique_ptr<LibpciAccess> self(new LibpciAccess());
-  self->source_ = source;
+  self->source_ = sysfs_root;
   self->access_ = pci_alloc();
   if (self->access_ == nullptr) return Error(Errc::kIo, "libpci could not allocate an access");
   self->access_->error = trap_error;
   self->access_->warning = trap_warning;
   self->access_->debug = ignore_debug;
 
-  std::lock_guard lock(self->mutex_);
-  Source scan_source{method, param, self->source_.c_str()};
-  if (Status scanned = self->run(init_and_scan, &scan_source); !scanned) return scanned.error();
+  if (Status scanned = self->run(init_and_scan, self->source_.data()); !scanned) return scanned.error();
   for (pci_dev* dev = self->access_->devices; dev != nullptr; dev = dev->next) {
     // PciAddress holds 16-bit domains; libpci marks larger ones (Intel VMD).
     if (dev->domain_16 == 0xffff) continue;

@@ -1,15 +1,13 @@
-// One libpci session (a pci_access) made safe for a library: libpci's fatal
-// errors come back as cpmu::Error instead of ending the process, its warnings
-// end up in that error instead of on stderr, and a mutex serialises every
-// call because libpci keeps per-access state (cached fd, device list) with no
-// locking of its own.
+// One libpci scan of a sysfs tree, made safe for a library: libpci's fatal
+// errors come back as cpmu::Error instead of ending the process, and its
+// warnings end up in that error instead of on stderr. libpci is called only
+// while the session is opened (and closed), on the opening thread.
 //
 // A session scans once, when it is opened; open a new one to see a changed bus.
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -43,14 +41,11 @@ class LibpciAccess {
   using Step = void (*)(pci_access* access, void* context);
 
   LibpciAccess();
-  static Result<std::unique_ptr<LibpciAccess>> open(unsigned method, const char* param,
-                                                    const std::string& source);
-  Status run(Step step, void* context);  // caller holds mutex_
+  Status run(Step step, void* context);
   Result<PciFunctionInfo> describe(pci_dev* dev);
 
-  std::mutex mutex_;
   pci_access* access_ = nullptr;
-  std::string source_;    // the tree or file, for messages
+  std::string source_;    // the sysfs tree, for messages
   Status broken_;         // set once libpci has failed: its state is then unreliable
   std::string warnings_;  // what libpci warned about during the last run()
   std::vector<PciFunctionInfo> functions_;
