@@ -1,13 +1,17 @@
-// Register reads as slow as hardware's, for benchmarks whose ratios compare
-// cpmu's own work with the register reads it cannot avoid.
+// The simulated machines the benchmarks count on, and register reads as slow
+// as hardware's, for ratios that compare cpmu's own work with the register
+// reads it cannot avoid.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
+#include "cpmu/discovery.hpp"
 #include "cpmu/platform.hpp"
 #include "cxlsim/platform_wrapper.hpp"
+#include "cxlsim/sim_platform.hpp"
 
 namespace cpmu::bench {
 
@@ -59,5 +63,32 @@ class SlowReadPlatform final : public sim::PlatformWrapper {
  private:
   std::chrono::nanoseconds latency_;
 };
+
+// A machine in virtual time, its CPMUs discovered, and the platform to count
+// through: the simulator itself, or the simulator with slow reads.
+struct BenchMachine {
+  std::unique_ptr<sim::SimPlatform> sim;
+  std::unique_ptr<Platform> slow;   // with an added read latency, or null
+  Machine discovered;
+
+  Platform& platform() { return slow ? *slow : *sim; }
+  sim::Machine& machine() { return sim->machine(); }
+};
+
+// `name` is only for messages.
+inline Result<BenchMachine> open_bench_machine(const std::string& topology_json, const std::string& name,
+                                               std::chrono::nanoseconds read_latency = {}) {
+  auto spec = sim::parse_topology(topology_json, name);
+  if (!spec) return spec.error();
+  auto opened = sim::open_sim_platform(*spec, sim::ClockMode::kVirtual);
+  if (!opened) return opened.error();
+  BenchMachine m;
+  m.sim = std::move(*opened);
+  auto found = discover(*m.sim);
+  if (!found) return found.error();
+  m.discovered = std::move(*found);
+  if (read_latency.count() > 0) m.slow = std::make_unique<SlowReadPlatform>(*m.sim, read_latency);
+  return m;
+}
 
 }  // namespace cpmu::bench

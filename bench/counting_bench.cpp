@@ -26,7 +26,7 @@
 #include "cpmu/discovery.hpp"
 #include "cpmu/regs/cpmu.hpp"
 #include "cxlsim/sim_platform.hpp"
-#include "slow_reads.hpp"
+#include "bench_machine.hpp"
 
 namespace {
 
@@ -90,32 +90,23 @@ std::vector<cpmu::CountRequest> eight_requests() {
 
 // A machine, its CPMUs discovered, and a started backend on each of them.
 struct Fleet {
-  std::unique_ptr<cpmu::sim::SimPlatform> sim;
-  std::unique_ptr<cpmu::Platform> platform;   // the simulator, or SlowReadPlatform over it
-  cpmu::Machine discovered;
+  cpmu::bench::BenchMachine m;
   std::vector<std::unique_ptr<cpmu::CounterBackend>> backends;
   std::string lock_dir;
 
   Fleet(unsigned endpoints, unsigned cpmus, std::chrono::nanoseconds read_latency = {})
       : lock_dir(fmt::format("/tmp/cpmu-counting-bench-{}-{}x{}-{}", ::getpid(), endpoints, cpmus,
                              read_latency.count())) {
-    auto spec = cpmu::sim::parse_topology(topology(endpoints, cpmus), "bench.json");
-    if (!spec) fail(spec.error().message());
-    auto opened = cpmu::sim::open_sim_platform(*spec, cpmu::sim::ClockMode::kVirtual);
+    auto opened = cpmu::bench::open_bench_machine(topology(endpoints, cpmus), "bench.json", read_latency);
     if (!opened) fail(opened.error().message());
-    sim = std::move(*opened);
-    auto found = cpmu::discover(*sim);
-    if (!found) fail(found.error().message());
-    discovered = std::move(*found);
-    if (read_latency.count() > 0) platform = std::make_unique<cpmu::bench::SlowReadPlatform>(*sim, read_latency);
-    cpmu::Platform& counted_through = platform ? *platform : *sim;
-    cpmu::sim::Machine* machine = &sim->machine();
-    for (const cpmu::DiscoveredFunction& f : discovered.functions) {
+    m = std::move(*opened);
+    cpmu::sim::Machine* machine = &m.machine();
+    for (const cpmu::DiscoveredFunction& f : m.discovered.functions) {
       for (const cpmu::Cpmu& c : f.cpmus) {
         cpmu::DirectBackendOptions options;
         options.now = [machine] { return machine->now_ns(); };
         options.lock_directories = {lock_dir};
-        auto backend = cpmu::open_direct_backend(counted_through, f, c, eight_requests(), options);
+        auto backend = cpmu::open_direct_backend(m.platform(), f, c, eight_requests(), options);
         if (!backend) fail(backend.error().message());
         if (auto started = (*backend)->start(); !started) fail(started.error().message());
         backends.push_back(std::move(*backend));
@@ -127,10 +118,9 @@ struct Fleet {
     backends.clear();
     std::filesystem::remove_all(lock_dir);
   }
-  cpmu::sim::Machine& machine() { return sim->machine(); }
-  cpmu::Platform& mapping_platform() { return platform ? *platform : *sim; }
+  cpmu::sim::Machine& machine() { return m.machine(); }
   const cpmu::DiscoveredFunction& first_function() const {
-    for (const auto& f : discovered.functions) {
+    for (const auto& f : m.discovered.functions) {
       if (!f.cpmus.empty()) return f;
     }
     fail("no CPMU");
@@ -172,9 +162,9 @@ void bare_sample(cpmu::Mmio& m) {
 // Windows onto every CPMU of a fleet, mapped as the backend maps them.
 std::vector<std::unique_ptr<cpmu::Mmio>> map_all(Fleet& fleet) {
   std::vector<std::unique_ptr<cpmu::Mmio>> windows;
-  for (const cpmu::DiscoveredFunction& f : fleet.discovered.functions) {
+  for (const cpmu::DiscoveredFunction& f : fleet.m.discovered.functions) {
     for (const cpmu::Cpmu& c : f.cpmus) {
-      auto mmio = fleet.mapping_platform().map_bar(f.info.address, c.block.bir, c.block.offset, reg::kBlockSize);
+      auto mmio = fleet.m.platform().map_bar(f.info.address, c.block.bir, c.block.offset, reg::kBlockSize);
       if (!mmio) fail(mmio.error().message());
       windows.push_back(std::move(*mmio));
     }

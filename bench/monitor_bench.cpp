@@ -5,7 +5,7 @@
 // iteration, in one run; the ratio of their median rounds is printed after
 // the runs (goal: <= 1.33x: building and publishing the snapshot adds at most
 // a third to the reads), with register reads as slow as PCIe reads
-// (slow_reads.hpp) and on the simulator as it is. The history is kept 64
+// (bench_machine.hpp) and on the simulator as it is. The history is kept 64
 // deep, so the run measures the steady state of full rings rather than their
 // first filling. From the simulator's figures it also prints what 1024 CPMUs
 // sampled at 10 Hz through the monitor cost as a share of one core.
@@ -26,7 +26,7 @@
 #include "cpmu/discovery.hpp"
 #include "cpmu/monitor.hpp"
 #include "cxlsim/sim_platform.hpp"
-#include "slow_reads.hpp"
+#include "bench_machine.hpp"
 
 namespace {
 
@@ -61,15 +61,9 @@ std::string topology() {
 // One simulated machine with every CPMU opened for 8 requests.
 struct Rig {
   Rig(const std::string& name, std::chrono::nanoseconds read_latency) {
-    auto spec = cpmu::sim::parse_topology(topology(), "monitor_bench.json");
-    if (!spec) fail(spec.error().message());
-    auto opened = cpmu::sim::open_sim_platform(*spec, cpmu::sim::ClockMode::kVirtual);
+    auto opened = cpmu::bench::open_bench_machine(topology(), "monitor_bench.json", read_latency);
     if (!opened) fail(opened.error().message());
-    sim = std::move(*opened);
-    auto found = cpmu::discover(*sim);
-    if (!found) fail(found.error().message());
-    machine = std::move(*found);
-    if (read_latency.count() > 0) slow = std::make_unique<cpmu::bench::SlowReadPlatform>(*sim, read_latency);
+    m = std::move(*opened);
     lock_dir = (std::filesystem::temp_directory_path() / fmt::format("cpmu-monitor-bench-{}-{}-{}", ::getpid(), name,
                                                                           read_latency.count()))
                    .string();
@@ -82,13 +76,12 @@ struct Rig {
       r.event.code = cpmu::EventCode{cpmu::kCxlVendorId, gid, mask};
       requests.push_back(r);
     }
-    for (const cpmu::DiscoveredFunction& f : machine.functions) {
+    for (const cpmu::DiscoveredFunction& f : m.discovered.functions) {
       for (const cpmu::Cpmu& c : f.cpmus) {
         cpmu::DirectBackendOptions options;
-        options.now = [m = &sim->machine()] { return m->now_ns(); };
+        options.now = [machine = &m.machine()] { return machine->now_ns(); };
         options.lock_directories = {lock_dir};
-        auto backend = cpmu::open_direct_backend(slow ? static_cast<cpmu::Platform&>(*slow) : *sim, f, c, requests,
-                                                 options);
+        auto backend = cpmu::open_direct_backend(m.platform(), f, c, requests, options);
         if (!backend) fail(backend.error().message());
         cpmu::MonitoredCpmu monitored;
         monitored.identity.name = cpmu::CpmuName{f.info.address, c.instance};
@@ -101,9 +94,7 @@ struct Rig {
   }
   ~Rig() { std::filesystem::remove_all(lock_dir); }
 
-  std::unique_ptr<cpmu::sim::SimPlatform> sim;
-  std::unique_ptr<cpmu::Platform> slow;   // the simulator with slow reads, or null
-  cpmu::Machine machine;
+  cpmu::bench::BenchMachine m;
   std::string lock_dir;
   std::vector<cpmu::MonitoredCpmu> cpmus;
 };
@@ -121,7 +112,7 @@ void BM_SampleNowAgainstReads(benchmark::State& state) {
   Rig bare("reads", latency);
   cpmu::MonitorOptions options;
   options.drive = cpmu::MonitorDrive::kManual;
-  options.now = [m = &monitored.sim->machine()] { return m->now_ns(); };
+  options.now = [machine = &monitored.m.machine()] { return machine->now_ns(); };
   options.history_depth = 64;
   auto monitor = cpmu::Monitor::create(std::move(monitored.cpmus), options);
   if (!monitor) fail(monitor.error().message());
@@ -135,7 +126,7 @@ void BM_SampleNowAgainstReads(benchmark::State& state) {
   for (auto _ : state) {
     // Both machines see the same traffic and time, so the reads do the same work.
     state.PauseTiming();
-    if (!monitored.sim->machine().advance(1'000'000) || !bare.sim->machine().advance(1'000'000)) fail("advance");
+    if (!monitored.m.machine().advance(1'000'000) || !bare.m.machine().advance(1'000'000)) fail("advance");
     state.ResumeTiming();
     const auto t0 = Clock::now();
     benchmark::DoNotOptimize((*monitor)->sample_now());
