@@ -12,32 +12,12 @@
 # Exit: 0 pass, 1 fail, 77 skip (QEMU cannot run here; the reason is printed).
 set -u -o pipefail
 
-cpmu=${1:?usage: $0 CPMU_BINARY QEMU_CXL_DIR}
-qemu_dir=${2:?usage: $0 CPMU_BINARY QEMU_CXL_DIR}
-runner="$qemu_dir/run-guest.sh"
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
-
-[ -x "$runner" ] || skip "$runner not found: the QEMU guest runner is not available"
-[ -x "$cpmu" ] || fail "$cpmu is not an executable"
-command -v python3 >/dev/null || fail "python3 is needed to check the guest's JSON"
-if ! install_log=$("$runner" --install-only 2>&1); then
-  skip "QEMU and the guest kernel cannot be installed here: $install_log"
-fi
-
-work=$(mktemp -d /tmp/cpmu-qemu-test.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/payload/bin" "$work/payload/lib" "$work/out"
-cp "$cpmu" "$work/payload/bin/cpmu"
-# libcpmu comes along in the payload: the guest mounts its own /tmp, where a
-# build tree's library would be out of sight.
-ldd "$cpmu" | awk '/libcpmu/ { print $3 }' | while read -r lib; do cp "$lib" "$work/payload/lib/"; done
+. "$(dirname "$0")/guest_common.sh"
+guest_setup "$@"
 
 # Without --force, mailboxes of functions bound to CXL drivers stay untouched;
 # the endpoints' CDAT then comes from /sys/bus/cxl/devices/endpointN/CDAT.
-guest_script='
-export LD_LIBRARY_PATH=/payload/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+guest_run 300 '
 cpmu doe > /out/doe.txt 2>&1; echo "exit $?" >> /out/doe.txt
 cpmu doe --json --force > /out/doe-force.json 2> /out/doe-force.err; echo "exit $?" >> /out/doe-force.err
 cpmu cdat --json > /out/cdat.json 2> /out/cdat.err; echo "exit $?" >> /out/cdat.err
@@ -46,14 +26,6 @@ cpmu cdat --json --force --cxl-sysfs /nonexistent > /out/cdat-doe.json 2> /out/c
 cpmu cdat --force 0d:00.0 --raw /out/usp.cdat > /out/cdat-usp.txt 2>&1; echo "exit $?" >> /out/cdat-usp.txt
 cpmu cdat --force
 '
-"$runner" --topology switch --timeout 300 --copy "$work/payload" --out "$work/out" -- sh -c "$guest_script"
-status=$?
-case $status in
-  0) ;;
-  124) fail "the guest run hit its timeout" ;;
-  125) fail "the guest never reported a status (QEMU error or boot failure; output above)" ;;
-  *) fail "the guest command exited $status" ;;
-esac
 
 for f in doe.txt doe-force.json cdat.json cdat-force.json cdat-doe.json usp.cdat; do
   [ -s "$work/out/$f" ] || fail "the guest wrote no $f (see the output above)"

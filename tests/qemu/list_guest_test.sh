@@ -13,42 +13,13 @@
 # Exit: 0 pass, 1 fail, 77 skip (QEMU cannot run here; the reason is printed).
 set -u -o pipefail
 
-cpmu=${1:?usage: $0 CPMU_BINARY QEMU_CXL_DIR}
-qemu_dir=${2:?usage: $0 CPMU_BINARY QEMU_CXL_DIR}
-runner="$qemu_dir/run-guest.sh"
+. "$(dirname "$0")/guest_common.sh"
+guest_setup "$@"
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
-
-[ -x "$runner" ] || skip "$runner not found: the QEMU guest runner is not available"
-[ -x "$cpmu" ] || fail "$cpmu is not an executable"
-command -v python3 >/dev/null || fail "python3 is needed to check the guest's JSON"
-if ! install_log=$("$runner" --install-only 2>&1); then
-  skip "QEMU and the guest kernel cannot be installed here: $install_log"
-fi
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
-
-work=$(mktemp -d /tmp/cpmu-list-guest.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/payload/bin" "$work/out"
-cp "$cpmu" "$work/payload/bin/cpmu"
-# The guest has its own /tmp, which hides a build tree under /tmp: ship
-# libcpmu beside the binary and look there first.
-for lib in $(ldd "$cpmu" | awk '/libcpmu/ { print $3 }'); do cp "$lib" "$work/payload/bin/"; done
-
-guest_script='
-export LD_LIBRARY_PATH=/payload/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+guest_run 200 '
 cpmu list --json > /out/list.json 2> /out/list.err; echo "exit $?" >> /out/list.err
 cpmu list -v; echo "tree exit $?"
 '
-"$runner" --topology switch --timeout 200 --copy "$work/payload" --out "$work/out" -- sh -c "$guest_script"
-status=$?
-case $status in
-  0) ;;
-  124) fail "the guest run hit its timeout" ;;
-  125) fail "the guest never reported a status (QEMU error or boot failure; output above)" ;;
-  *) fail "the guest command exited $status" ;;
-esac
 [ -s "$work/out/list.json" ] || fail "the guest wrote no list.json: $(cat "$work/out/list.err" 2>/dev/null)"
 
 python3 - "$work/out" <<'PY'
