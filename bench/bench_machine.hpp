@@ -69,10 +69,10 @@ class SlowReadPlatform final : public sim::PlatformWrapper {
 struct BenchMachine {
   std::unique_ptr<sim::SimPlatform> sim;
   std::unique_ptr<Platform> slow;   // with an added read latency, or null
-  Machine discovered;
+  DiscoveredMachine discovered;
 
   Platform& platform() { return slow ? *slow : *sim; }
-  sim::Machine& machine() { return sim->machine(); }
+  sim::SimulatedMachine& machine() { return sim->machine(); }
 };
 
 // `name` is only for messages.

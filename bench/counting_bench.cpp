@@ -100,7 +100,7 @@ struct Fleet {
     auto opened = cpmu::bench::open_bench_machine(topology(endpoints, cpmus), "bench.json", read_latency);
     if (!opened) fail(opened.error().message());
     m = std::move(*opened);
-    cpmu::sim::Machine* machine = &m.machine();
+    cpmu::sim::SimulatedMachine* machine = &m.machine();
     for (const cpmu::DiscoveredFunction& f : m.discovered.functions) {
       for (const cpmu::Cpmu& c : f.cpmus) {
         cpmu::DirectBackendOptions options;
@@ -118,7 +118,7 @@ struct Fleet {
     backends.clear();
     std::filesystem::remove_all(lock_dir);
   }
-  cpmu::sim::Machine& machine() { return m.machine(); }
+  cpmu::sim::SimulatedMachine& machine() { return m.machine(); }
   const cpmu::DiscoveredFunction& first_function() const {
     for (const auto& f : m.discovered.functions) {
       if (!f.cpmus.empty()) return f;

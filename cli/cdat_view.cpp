@@ -34,7 +34,7 @@ std::string value_text(CdatDataType type, const std::optional<std::uint64_t>& va
   return cdat_is_latency(type) ? format_latency(*value) : format_bandwidth(*value);
 }
 
-std::string bdf_of(const Machine& machine, const std::optional<std::size_t>& function) {
+std::string bdf_of(const DiscoveredMachine& machine, const std::optional<std::size_t>& function) {
   return function ? machine.functions[*function].info.address.to_string() : std::string();
 }
 
@@ -146,7 +146,7 @@ std::string format_bandwidth(std::uint64_t bytes_per_second) {
   return fmt::format("{} bytes/s", bytes_per_second);
 }
 
-std::string render_cdat_text(const Machine& machine, const CdatContext& context) {
+std::string render_cdat_text(const DiscoveredMachine& machine, const CdatContext& context) {
   std::string out;
   for (const FunctionCdat& f : context.functions) {
     out += function_heading(machine.functions[f.function]) + "\n";
@@ -173,7 +173,7 @@ std::string render_cdat_text(const Machine& machine, const CdatContext& context)
   return out;
 }
 
-std::string render_cdat_json(const Machine& machine, const CdatContext& context) {
+std::string render_cdat_json(const DiscoveredMachine& machine, const CdatContext& context) {
   Json functions = Json::array();
   for (const FunctionCdat& f : context.functions) {
     const DiscoveredFunction& fn = machine.functions[f.function];

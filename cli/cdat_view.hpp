@@ -9,8 +9,8 @@
 
 namespace cpmu::cli {
 
-std::string render_cdat_text(const Machine& machine, const CdatContext& context);
-std::string render_cdat_json(const Machine& machine, const CdatContext& context);
+std::string render_cdat_text(const DiscoveredMachine& machine, const CdatContext& context);
+std::string render_cdat_json(const DiscoveredMachine& machine, const CdatContext& context);
 
 // 150 -> "150 ns"; 16000000000 -> "16 GB/s" (decimal units, as CDAT's MB/s).
 std::string format_latency(std::uint64_t ns);

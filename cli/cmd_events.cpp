@@ -33,7 +33,7 @@ struct Selected {
   const Cpmu* cpmu;
 };
 
-Result<std::vector<Selected>> select_cpmus(const Machine& machine, const std::string& text) {
+Result<std::vector<Selected>> select_cpmus(const DiscoveredMachine& machine, const std::string& text) {
   std::vector<Selected> out;
   if (text.find('/') != std::string::npos) {
     auto name = CpmuName::parse(text);

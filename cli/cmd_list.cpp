@@ -76,7 +76,7 @@ int run_list(const ListOptions& options) {
     return kExitUsage;
   }
   MachineView& machine_view = *opened;
-  const Machine* machine = &machine_view.machine;
+  const DiscoveredMachine* machine = &machine_view.machine;
   const Topology& topology = machine_view.topology;
 
   const std::size_t n = machine->functions.size();

@@ -38,7 +38,7 @@ Result<MachineView> open_machine_view(const PlatformOptions& options, const Sysf
   return view;
 }
 
-Result<std::vector<std::size_t>> select_functions(const Machine& machine, std::string_view device,
+Result<std::vector<std::size_t>> select_functions(const DiscoveredMachine& machine, std::string_view device,
                                                   bool (*fallback)(const DiscoveredFunction&)) {
   std::vector<std::size_t> selected;
   if (device.empty()) {

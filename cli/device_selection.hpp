@@ -18,7 +18,7 @@ namespace cpmu::cli {
 
 struct MachineView {
   std::unique_ptr<Platform> platform;
-  Machine machine;
+  DiscoveredMachine machine;
   Topology topology;
   bool live = false;   // the running machine: kernel names and the ownership rule apply
   KernelCxlView kernel;   // /sys/bus/cxl as read once for the annotations (empty unless live)
@@ -29,7 +29,7 @@ Result<MachineView> open_machine_view(const PlatformOptions& options, const Sysf
 // DEVICE is a function address (0000:0d:00.0 or 0d:00.0) or a kernel name:
 // memX (or X), endpointN, portN. Empty selects every function
 // for which `fallback` is true. Fails if DEVICE is malformed or matches nothing.
-Result<std::vector<std::size_t>> select_functions(const Machine& machine, std::string_view device,
+Result<std::vector<std::size_t>> select_functions(const DiscoveredMachine& machine, std::string_view device,
                                                   bool (*fallback)(const DiscoveredFunction&));
 
 // Why nothing could be found, when the backend refused extended config space

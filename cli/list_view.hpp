@@ -12,7 +12,7 @@
 namespace cpmu::cli {
 
 struct ListView {
-  const Machine* machine = nullptr;
+  const DiscoveredMachine* machine = nullptr;
   const Topology* topology = nullptr;
   std::vector<bool> selected;              // per function: matched the filters
   std::vector<bool> shown;                 // per function: selected, or an ancestor of one

@@ -53,7 +53,7 @@ std::string unit_of(const EventTerm& term, const EventCatalogue& catalogue) {
   return event ? event->unit : std::string();
 }
 
-std::string cpmu_list(const Machine& machine) {
+std::string cpmu_list(const DiscoveredMachine& machine) {
   std::string out;
   for (const DiscoveredFunction& f : machine.functions) {
     for (const Cpmu& c : f.cpmus) {
@@ -65,7 +65,7 @@ std::string cpmu_list(const Machine& machine) {
 }
 
 // The CPMU a name means: a cpmu name (0000:0d:00.0/0) or a perf PMU name.
-std::optional<std::pair<std::size_t, std::size_t>> find_cpmu(const Machine& machine, std::string_view name) {
+std::optional<std::pair<std::size_t, std::size_t>> find_cpmu(const DiscoveredMachine& machine, std::string_view name) {
   const auto parsed = CpmuName::parse(name);
   for (std::size_t f = 0; f < machine.functions.size(); ++f) {
     const DiscoveredFunction& function = machine.functions[f];
@@ -135,7 +135,7 @@ Result<std::vector<StatTerm>> parse_stat_terms(const std::vector<std::string>& a
   return out;
 }
 
-Result<std::vector<StatCandidate>> plan_stat(const Machine& machine, const std::vector<StatTerm>& terms,
+Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, const std::vector<StatTerm>& terms,
                                              const CpmuFilters& filters) {
   std::optional<SlotFilter> slot;
   if (!filters.slot.empty()) {

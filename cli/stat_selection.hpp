@@ -43,7 +43,7 @@ struct CpmuFilters {
 
 // One CPMU with the terms planned on it.
 struct StatCandidate {
-  std::size_t function = 0;   // index into Machine::functions
+  std::size_t function = 0;   // index into DiscoveredMachine::functions
   std::size_t cpmu = 0;       // index into that function's cpmus
   CpmuName name;
   bool explicit_choice = false;   // chosen by -s/-m/--cpmu or a term's PMU, not only by -a
@@ -56,7 +56,7 @@ struct StatCandidate {
 // the terms that apply to it and their plan. Fails (kInvalidArgument) when a
 // term names no CPMU, a filter matches none, or a term without a PMU prefix
 // has no CPMU to go to because no filter was given.
-Result<std::vector<StatCandidate>> plan_stat(const Machine& machine, const std::vector<StatTerm>& terms,
+Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, const std::vector<StatTerm>& terms,
                                              const CpmuFilters& filters);
 
 }  // namespace cpmu::cli

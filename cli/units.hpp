@@ -1,7 +1,7 @@
 // How numbers and units look in cpmu's human-readable output, in one place:
 // counts with thousands separators, per-second rates with SI prefixes (as
 // perf stat writes "M/sec"), shares as percentages, times in seconds.
-// Machine-readable outputs (CSV, JSON) print plain numbers instead.
+// DiscoveredMachine-readable outputs (CSV, JSON) print plain numbers instead.
 #pragma once
 
 #include <cstdint>

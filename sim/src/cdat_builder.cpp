@@ -95,7 +95,7 @@ Result<Bytes> sslbis(HmatType type, const std::vector<SwitchPortPerf>& pairs,
   return out;
 }
 
-Status make_dangling_handle(CdatTable& table) {
+Status make_dangling_handle(CdatEntries& table) {
   std::set<std::uint8_t> used;
   Bytes* first_dslbis = nullptr;
   for (auto& entry : std::span(table.entries).subspan(1)) {
@@ -114,8 +114,8 @@ Status make_dangling_handle(CdatTable& table) {
 
 // Applies the fault, then fills in the header; the checksum always covers the
 // table as served, so each fault is the table's only defect.
-Result<CdatTable> finish(std::vector<Bytes> structures, CdatFault fault) {
-  CdatTable table;
+Result<CdatEntries> finish(std::vector<Bytes> structures, CdatFault fault) {
+  CdatEntries table;
   table.entries.emplace_back(cdat::header::kSize, 0);
   for (auto& s : structures) table.entries.push_back(std::move(s));
 
@@ -165,13 +165,13 @@ Status check_ranges(const std::vector<MemoryRangePerf>& ranges) {
 
 }  // namespace
 
-std::vector<std::uint8_t> CdatTable::bytes() const {
+std::vector<std::uint8_t> CdatEntries::bytes() const {
   std::vector<std::uint8_t> out;
   for (const auto& entry : entries) out.insert(out.end(), entry.begin(), entry.end());
   return out;
 }
 
-Result<CdatTable> build_endpoint_cdat(const std::vector<MemoryRangePerf>& ranges, CdatFault fault) {
+Result<CdatEntries> build_endpoint_cdat(const std::vector<MemoryRangePerf>& ranges, CdatFault fault) {
   if (auto ok = check_ranges(ranges); !ok) return ok.error();
   std::vector<Bytes> structures;
   for (std::size_t i = 0; i < ranges.size(); ++i) {
@@ -209,7 +209,7 @@ Result<CdatTable> build_endpoint_cdat(const std::vector<MemoryRangePerf>& ranges
   return finish(std::move(structures), fault);
 }
 
-Result<CdatTable> build_switch_cdat(const std::vector<SwitchPortPerf>& pairs, CdatFault fault) {
+Result<CdatEntries> build_switch_cdat(const std::vector<SwitchPortPerf>& pairs, CdatFault fault) {
   if (pairs.empty()) return invalid("switch CDAT: no port pairs given");
   if (pairs.size() > kMaxSslbisEntries) {
     return invalid(fmt::format("switch CDAT: {} port pairs, but an SSLBIS holds at most {}", pairs.size(), kMaxSslbisEntries));

@@ -36,7 +36,7 @@ unsigned port_type(FunctionKind kind) {
 Status add_pcie_capability(ConfigSpaceBuilder& b, const FunctionLayout& f) {
   Result<unsigned> at = b.add_capability(pci::cap_id::kPcie, pcie::kSize);
   if (!at) return at.error();
-  ConfigSpace& s = b.space();
+  ConfigSpaceModel& s = b.space();
   const LinkLayout& link = f.link;
   s.store(*at + pcie::kCapabilities, 2, u32(pcie::kCapVersion.make(2) | pcie::kPortType.make(port_type(f.kind))));
   s.store(*at + pcie::kDeviceCap, 4, u32(pcie::kRoleBasedErrorReporting.mask()));
@@ -64,7 +64,7 @@ Status add_msix_capability(ConfigSpaceBuilder& b, const MsixLayout& m) {
   namespace msix = pci::msix;
   Result<unsigned> at = b.add_capability(pci::cap_id::kMsix, msix::kSize);
   if (!at) return at.error();
-  ConfigSpace& s = b.space();
+  ConfigSpaceModel& s = b.space();
   s.store(*at + msix::kControl, 2, u32(msix::kTableSize.make(m.vectors - 1)));
   s.set_writable(*at + msix::kControl, 2, u32(msix::kEnable.mask() | msix::kFunctionMask.mask()));
   s.store(*at + msix::kTable, 4, (m.table_offset & msix::kOffsetMask) | u32(msix::kBir.make(m.bar)));
@@ -93,7 +93,7 @@ Status add_cxl_device_dvsec(ConfigSpaceBuilder& b, const std::vector<std::uint64
   namespace dev = dvsec::cxl_device;
   Result<unsigned> at = b.add_dvsec(dvsec::kCxlVendorId, dvsec::id::kCxlDevice, dev::kRevision, dev::kLength);
   if (!at) return at.error();
-  ConfigSpace& s = b.space();
+  ConfigSpaceModel& s = b.space();
   s.store(*at + dev::kCapability, 2,
           u32(dev::kIoCapable.mask() | dev::kMemCapable.mask() | dev::kMemHwInit.mask() |
               dev::kHdmCount.make(ranges.size())));
@@ -119,7 +119,7 @@ Status add_register_locator(ConfigSpaceBuilder& b, const FunctionLayout& f) {
   const auto length = static_cast<unsigned>(loc::kFirstEntry + loc::kEntrySize * f.register_blocks.size());
   Result<unsigned> at = b.add_dvsec(dvsec::kCxlVendorId, dvsec::id::kRegisterLocator, loc::kRevision, length);
   if (!at) return at.error();
-  ConfigSpace& s = b.space();
+  ConfigSpaceModel& s = b.space();
   for (unsigned i = 0; i < f.register_blocks.size(); ++i) {
     const RegisterBlockEntry& e = f.register_blocks[i];
     s.store(*at + loc::entry_low(i), 4,
@@ -239,7 +239,7 @@ Result<FunctionConfig> build_function_config(const FunctionLayout& f) {
     b.bridge_buses(f.buses);
     b.bridge_memory_window(f.window_base, f.window_limit);
   }
-  for (const BarLayout& bar : f.bars) {
+  for (const BarAssignment& bar : f.bars) {
     if (Status ok = b.memory_bar64(bar.index, bar.base, bar.size); !ok) return ok.error();
   }
   if (Status ok = add_pcie_capability(b, f); !ok) return ok.error();

@@ -41,7 +41,7 @@ std::uint64_t align_up(std::uint64_t value, std::uint64_t alignment) {
 
 // Where each block of a function lives, before BAR bases are known.
 struct BarPlan {
-  std::vector<BarLayout> bars;
+  std::vector<BarAssignment> bars;
   std::vector<BlockMapping> blocks;
   std::vector<RegisterBlockEntry> locator;
   MsixLayout msix;
@@ -86,7 +86,7 @@ LinkLayout link_layout(const LinkSpec& link, unsigned port_number, bool up) {
 
 class Builder {
  public:
-  explicit Builder(Machine::State& state) : state_(state) {}
+  explicit Builder(SimulatedMachine::State& state) : state_(state) {}
 
   Status host_bridge(const HostBridgeSpec& bridge);
 
@@ -123,7 +123,7 @@ class Builder {
 
   SimFunction& function(std::size_t index) { return *state_.functions[index]; }
 
-  Machine::State& state_;
+  SimulatedMachine::State& state_;
   std::uint64_t next_mmio_ = kMmioWindowStart;
   std::uint16_t domain_ = 0;
   unsigned next_bus_ = 0;
@@ -136,7 +136,7 @@ Result<Builder::Pending> Builder::begin(FunctionKind kind, const PciAddress& add
   f->kind = kind;
   f->parent = parent;
   Pending pending{state_.functions.size(), plan_bars(kind, static_cast<unsigned>(spec.cpmus.size())), 0, 0};
-  for (BarLayout& bar : pending.plan.bars) {
+  for (BarAssignment& bar : pending.plan.bars) {
     bar.base = align_up(next_mmio_, bar.size);
     next_mmio_ = bar.base + bar.size;
   }
@@ -201,7 +201,7 @@ Status Builder::finish(Pending& pending, FunctionLayout layout, const FunctionSp
   layout.dvsec_length_past_config_space = spec.faults.dvsec_length_past_config_space;
   if (spec.faults.locator_offset_past_bar) {
     RegisterBlockEntry& last = layout.register_blocks.back();
-    for (const BarLayout& bar : layout.bars) {
+    for (const BarAssignment& bar : layout.bars) {
       if (bar.index == last.bar) last.offset = bar.size + kBlockSlot;
     }
   }
@@ -238,7 +238,7 @@ Status Builder::finish(Pending& pending, FunctionLayout layout, const FunctionSp
   }
 
   f.traffic = std::move(traffic);
-  Machine::State* state = &state_;
+  SimulatedMachine::State* state = &state_;
   SimFunction* self = &f;
   for (const CpmuSpec& cpmu : spec.cpmus) {
     f.cpmus.push_back(std::make_unique<CpmuModel>(cpmu, *f.traffic,
@@ -274,7 +274,7 @@ Result<std::size_t> Builder::endpoint(const EndpointSpec& spec, std::uint8_t bus
     dpa += range.size;
   }
   const std::string where = function(pending->index).address.to_string();
-  Result<CdatTable> cdat = build_endpoint_cdat(perf, spec.function.faults.cdat);
+  Result<CdatEntries> cdat = build_endpoint_cdat(perf, spec.function.faults.cdat);
   if (!cdat) return cdat.error().context(where);
   if (Status ok = DeviceTraffic::validate(spec.traffic); !ok) return ok.error().context(where);
   if (Status ok = finish(*pending, std::move(layout), spec.function, DoeSpec{false, 0, std::move(*cdat)},
@@ -316,7 +316,7 @@ Result<std::size_t> Builder::upstream_port(const SwitchSpec& spec, std::uint8_t 
     pairs.push_back({regs::cdat::sslbis::kUpstreamPort, static_cast<std::uint16_t>(dsp.port),
                      up.sslbis.latency_ns * kPsPerNs, up.sslbis.bandwidth_mbps});
   }
-  Result<CdatTable> cdat = build_switch_cdat(pairs, up.function.faults.cdat);
+  Result<CdatEntries> cdat = build_switch_cdat(pairs, up.function.faults.cdat);
   if (!cdat) return cdat.error().context(where);
   return finish_port(*pending, up.function, {link.speed_code, link.width, 0, true}, bus, *secondary, up.clock_hz,
                      DoeSpec{false, 0, std::move(*cdat)}, up.hdm_decoders);
@@ -353,10 +353,10 @@ Status Builder::host_bridge(const HostBridgeSpec& bridge) {
 
 }  // namespace
 
-Result<std::unique_ptr<Machine::State>> build_machine_state(const TopologySpec& topology,
+Result<std::unique_ptr<SimulatedMachine::State>> build_machine_state(const TopologySpec& topology,
                                                             std::shared_ptr<Clock> clock) {
   if (!clock) return Error(Errc::kInvalidArgument, "the simulated machine needs a clock");
-  auto state = std::make_unique<Machine::State>();
+  auto state = std::make_unique<SimulatedMachine::State>();
   state->virtual_clock = std::dynamic_pointer_cast<VirtualClock>(clock);
   state->clock = std::move(clock);
   Builder builder(*state);

@@ -1,4 +1,4 @@
-// The inside of a Machine: its functions, models and interrupt plumbing.
+// The inside of a SimulatedMachine: its functions, models and interrupt plumbing.
 // Built by build_machine_state() (machine_builder.cpp), run by machine.cpp.
 #pragma once
 
@@ -14,7 +14,7 @@
 #include "cxlsim/cpmu_model.hpp"
 #include "cxlsim/cxl_function_config.hpp"
 #include "cxlsim/doe_model.hpp"
-#include "cxlsim/machine.hpp"
+#include "cxlsim/simulated_machine.hpp"
 #include "cxlsim/register_images.hpp"
 #include "eventfd_interrupt.hpp"
 
@@ -37,7 +37,7 @@ struct SimFunction {
   std::vector<std::size_t> children;
 
   FunctionConfig config;
-  std::vector<BarLayout> bars;
+  std::vector<BarAssignment> bars;
   std::vector<BlockMapping> blocks;
   AccessCounts config_counts;
   std::optional<RegisterImage> component;
@@ -57,7 +57,7 @@ struct SimFunction {
   bool decodes_memory() const;
 };
 
-struct Machine::State {
+struct SimulatedMachine::State {
   std::shared_ptr<Clock> clock;
   std::shared_ptr<VirtualClock> virtual_clock;   // set when the clock is virtual
   // unique_ptr: models keep references to their function's traffic and
@@ -79,7 +79,7 @@ struct Machine::State {
   void sync_all(std::uint64_t now);
 };
 
-Result<std::unique_ptr<Machine::State>> build_machine_state(const TopologySpec& topology,
+Result<std::unique_ptr<SimulatedMachine::State>> build_machine_state(const TopologySpec& topology,
                                                             std::shared_ptr<Clock> clock);
 
 }  // namespace cpmu::sim

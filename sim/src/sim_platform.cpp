@@ -1,4 +1,4 @@
-// SimPlatform: the Platform calls mapped onto Machine calls.
+// SimPlatform: the Platform calls mapped onto SimulatedMachine calls.
 #include "cxlsim/sim_platform.hpp"
 
 #include <fmt/format.h>
@@ -12,7 +12,7 @@ namespace {
 // mapping stays valid even if the platform goes first.
 class SimMmio final : public Mmio {
  public:
-  SimMmio(std::shared_ptr<Machine> machine, const PciAddress& address, unsigned bar, std::uint64_t base,
+  SimMmio(std::shared_ptr<SimulatedMachine> machine, const PciAddress& address, unsigned bar, std::uint64_t base,
           std::uint64_t size)
       : machine_(std::move(machine)), address_(address), bar_(bar), base_(base), size_(size) {}
 
@@ -37,7 +37,7 @@ class SimMmio final : public Mmio {
     if (inside(offset, size)) static_cast<void>(machine_->mmio_write(address_, bar_, base_ + offset, size, value));
   }
 
-  std::shared_ptr<Machine> machine_;
+  std::shared_ptr<SimulatedMachine> machine_;
   PciAddress address_;
   unsigned bar_;
   std::uint64_t base_;
@@ -98,9 +98,9 @@ Result<std::unique_ptr<SimPlatform>> open_sim_platform(const TopologySpec& topol
   } else {
     clock = std::make_shared<RealClock>();
   }
-  Result<std::unique_ptr<Machine>> machine = Machine::create(topology, std::move(clock));
+  Result<std::unique_ptr<SimulatedMachine>> machine = SimulatedMachine::create(topology, std::move(clock));
   if (!machine) return machine.error();
-  return std::make_unique<SimPlatform>(std::shared_ptr<Machine>(std::move(*machine)));
+  return std::make_unique<SimPlatform>(std::shared_ptr<SimulatedMachine>(std::move(*machine)));
 }
 
 Result<std::unique_ptr<SimPlatform>> open_sim_platform(const std::optional<std::string>& topology_file,

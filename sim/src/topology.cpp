@@ -282,7 +282,7 @@ EndpointSpec read_endpoint(const JsonObject& parent) {
     range.write_bandwidth_mbps = r.optional_unsigned("write_bandwidth_mbps", 1, kMaxPerfValue, kQemuRange.write_bandwidth_mbps);
     e.memory.push_back(range);
   }
-  if (Result<CdatTable> cdat = build_endpoint_cdat(range_perf(e.memory)); !cdat) {
+  if (Result<CdatEntries> cdat = build_endpoint_cdat(range_perf(e.memory)); !cdat) {
     fail(o.pointer_of("memory"), cdat.error().message());
   }
   e.traffic.clock_hz = clock_hz(o);
@@ -325,7 +325,7 @@ SwitchSpec read_switch(const JsonObject& parent) {
         sl.optional_unsigned("bandwidth_mbps", 1, kMaxPerfValue, kQemuSslbis.bandwidth_mbps);
     const SwitchPortPerf probe{regs::cdat::sslbis::kUpstreamPort, 0, s.upstream.sslbis.latency_ns * kPsPerNs,
                                s.upstream.sslbis.bandwidth_mbps};
-    if (Result<CdatTable> cdat = build_switch_cdat({probe}); !cdat) fail(sl.pointer(), cdat.error().message());
+    if (Result<CdatEntries> cdat = build_switch_cdat({probe}); !cdat) fail(sl.pointer(), cdat.error().message());
   }
   s.upstream.function.cpmus = read_cpmus(up);
   s.upstream.function.faults = read_faults(up, s.upstream.function.cpmus, true);

@@ -61,7 +61,7 @@ struct Fixture {
     failed.error = Error(Errc::kOwnedByDriver, "0000:0e:01.0: the kernel may be using its DOE mailboxes");
     context.functions.push_back(failed);
   }
-  Machine machine;
+  DiscoveredMachine machine;
   CdatContext context;
 };
 

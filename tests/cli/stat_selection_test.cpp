@@ -15,7 +15,7 @@ const EventCatalogue& catalogue() {
   return load.catalogue;
 }
 
-Machine sim_machine() {
+DiscoveredMachine sim_machine() {
   auto platform = sim::open_sim_platform(std::nullopt, sim::ClockMode::kVirtual);
   EXPECT_TRUE(platform);
   auto machine = discover(**platform);
@@ -23,7 +23,7 @@ Machine sim_machine() {
   return std::move(*machine);
 }
 
-DiscoveredFunction& function_at(Machine& machine, PciAddress address) {
+DiscoveredFunction& function_at(DiscoveredMachine& machine, PciAddress address) {
   for (DiscoveredFunction& f : machine.functions) {
     if (f.info.address == address) return f;
   }
@@ -78,7 +78,7 @@ TEST(StatTerms, ModifiersReachTheCountRequest) {
 }
 
 TEST(PlanStat, PerfNameAndCpmuNameChooseTheSameCpmu) {
-  Machine machine = sim_machine();
+  DiscoveredMachine machine = sim_machine();
   function_at(machine, {0, 0x0f, 0, 0}).cpmus[1].perf_pmu = "cxl_pmu_mem0.1";
   auto by_perf = plan_stat(machine, terms("cxl_pmu_mem0.1/ddr_act/"), {});
   auto by_cpmu = plan_stat(machine, terms("0000:0f:00.0/1/ddr_act/"), {});
@@ -94,7 +94,7 @@ TEST(PlanStat, PerfNameAndCpmuNameChooseTheSameCpmu) {
 }
 
 TEST(PlanStat, AllChoosesEveryCpmuAndFiltersNarrowIt) {
-  Machine machine = sim_machine();
+  DiscoveredMachine machine = sim_machine();
   function_at(machine, {0, 0x13, 0, 0}).memdev = "mem3";
   CpmuFilters all;
   all.all = true;
@@ -124,7 +124,7 @@ TEST(PlanStat, AllChoosesEveryCpmuAndFiltersNarrowIt) {
 }
 
 TEST(PlanStat, OwnedCpmuIsUnusableNamingTheOwner) {
-  Machine machine = sim_machine();
+  DiscoveredMachine machine = sim_machine();
   Cpmu& cpmu = function_at(machine, {0, 0x0f, 0, 0}).cpmus[0];
   cpmu.owner.kind = CpmuOwnerKind::kKernel;
   cpmu.owner.kernel_device = "pmu_mem0.0";
@@ -138,7 +138,7 @@ TEST(PlanStat, OwnedCpmuIsUnusableNamingTheOwner) {
 }
 
 TEST(PlanStat, TermWithoutACpmuNeedsAFilter) {
-  Machine machine = sim_machine();
+  DiscoveredMachine machine = sim_machine();
   auto none = plan_stat(machine, terms("clock_ticks"), {});
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().message().find("event 'clock_ticks' names no CPMU"), std::string::npos);

@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (unsigned i = 0; i < 8; ++i) bar_size |= std::uint64_t{data[kConfig + 8 * bar + i]} << (8 * i);
     info.bars.push_back({bar, 0, bar_size, false, false, false});
   }
-  cpmu::Machine machine;
+  cpmu::DiscoveredMachine machine;
   machine.functions.push_back(cpmu::decode_function(cpmu::ConfigSpace(config), info));
   const auto& fn = machine.functions.front();
   for (const auto& block : fn.register_blocks) {

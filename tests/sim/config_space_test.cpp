@@ -1,7 +1,7 @@
-// ConfigSpace semantics (masks, RW1C, hooks, access checks), BAR sizing, and
+// ConfigSpaceModel semantics (masks, RW1C, hooks, access checks), BAR sizing, and
 // the config space build_function_config lays out, checked with literal
 // values worked out from facts §1 and the PCI header layout.
-#include "cxlsim/config_space.hpp"
+#include "cxlsim/config_space_model.hpp"
 
 #include <gtest/gtest.h>
 
@@ -47,16 +47,16 @@ struct Built {
 
 Built build(const FunctionLayout& f) { return Built{build_function_config(f).value()}; }
 
-TEST(ConfigSpace, WritesOnlyChangeWritableBits) {
-  ConfigSpace space;
+TEST(ConfigSpaceModel, WritesOnlyChangeWritableBits) {
+  ConfigSpaceModel space;
   space.store(0x40, 4, 0x1234'5678);
   space.set_writable(0x40, 4, 0x0000'ff00);
   ASSERT_TRUE(space.write(0x40, 4, 0xaaaa'aaaa));
   EXPECT_EQ(space.read(0x40, 4).value(), 0x1234'aa78u);
 }
 
-TEST(ConfigSpace, WriteOneToClearBitsClearOnOneAndKeepOnZero) {
-  ConfigSpace space;
+TEST(ConfigSpaceModel, WriteOneToClearBitsClearOnOneAndKeepOnZero) {
+  ConfigSpaceModel space;
   space.store(0x06, 2, 0x8010);
   space.set_write_one_to_clear(0x06, 2, 0xf800);
   ASSERT_TRUE(space.write(0x06, 2, 0x0000));
@@ -65,16 +65,16 @@ TEST(ConfigSpace, WriteOneToClearBitsClearOnOneAndKeepOnZero) {
   EXPECT_EQ(space.read(0x06, 2).value(), 0x0010u);
 }
 
-TEST(ConfigSpace, NarrowReadsSeeTheRightBytes) {
-  ConfigSpace space;
+TEST(ConfigSpaceModel, NarrowReadsSeeTheRightBytes) {
+  ConfigSpaceModel space;
   space.store(0x100, 4, 0x1441'0023);
   EXPECT_EQ(space.read(0x100, 1).value(), 0x23u);
   EXPECT_EQ(space.read(0x102, 2).value(), 0x1441u);
   EXPECT_EQ(space.read(0x103, 1).value(), 0x14u);
 }
 
-TEST(ConfigSpace, RejectsMisalignedOversizedAndOutOfRangeAccesses) {
-  ConfigSpace space;
+TEST(ConfigSpaceModel, RejectsMisalignedOversizedAndOutOfRangeAccesses) {
+  ConfigSpaceModel space;
   Result<std::uint32_t> misaligned = space.read(0x102, 4);
   ASSERT_FALSE(misaligned);
   EXPECT_EQ(misaligned.error().code(), Errc::kInvalidArgument);
@@ -85,8 +85,8 @@ TEST(ConfigSpace, RejectsMisalignedOversizedAndOutOfRangeAccesses) {
   EXPECT_FALSE(space.write(0xffe, 4, 0));
 }
 
-TEST(ConfigSpace, HookedRangeGoesToTheModel) {
-  ConfigSpace space;
+TEST(ConfigSpaceModel, HookedRangeGoesToTheModel) {
+  ConfigSpaceModel space;
   std::vector<std::tuple<unsigned, unsigned, std::uint32_t>> writes;
   ASSERT_TRUE(space.add_hook(
       0x180, 0x18, [](unsigned offset, unsigned size) { return 0xab00'0000u | (offset << 8) | size; },
@@ -100,8 +100,8 @@ TEST(ConfigSpace, HookedRangeGoesToTheModel) {
   EXPECT_EQ(space.read(0x198, 4).value(), 0u);   // just after
 }
 
-TEST(ConfigSpace, RejectsMisalignedAndOverlappingHooks) {
-  ConfigSpace space;
+TEST(ConfigSpaceModel, RejectsMisalignedAndOverlappingHooks) {
+  ConfigSpaceModel space;
   auto read = [](unsigned, unsigned) { return 0u; };
   auto write = [](unsigned, unsigned, std::uint32_t) {};
   EXPECT_FALSE(space.add_hook(0x182, 4, read, write));
@@ -112,7 +112,7 @@ TEST(ConfigSpace, RejectsMisalignedAndOverlappingHooks) {
 
 TEST(ConfigSpaceBuilder, BarSizingByWritingAllOnesWorksLikeHardware) {
   Built b = build(endpoint_layout());
-  ConfigSpace& s = b.config.space;
+  ConfigSpaceModel& s = b.config.space;
   EXPECT_EQ(b.cfg32(0x10), 0xa000'0004u);   // 64-bit memory BAR
   EXPECT_EQ(b.cfg32(0x14), 0u);
   ASSERT_TRUE(s.write(0x10, 4, 0xffff'ffff));
@@ -130,7 +130,7 @@ TEST(ConfigSpaceBuilder, BarSizingByWritingAllOnesWorksLikeHardware) {
 }
 
 TEST(ConfigSpaceBuilder, RejectsBarsThatCannotExist) {
-  ConfigSpace space;
+  ConfigSpaceModel space;
   ConfigSpaceBuilder builder(space);
   builder.header({0x1b36, 1, 0x050210, 0, 0});
   EXPECT_FALSE(builder.memory_bar64(5, 0, 0x1000));            // needs slots 5 and 6

@@ -2,12 +2,12 @@
 // port type, link, bus numbers, BARs, extended capability chain and Register
 // Locator, decoded here with independent config reads and compared with
 // literal values worked out from facts §1 and the layout rules in
-// docs/simulator-model.md ("Config space", "Machine").
+// docs/simulator-model.md ("Config space", "SimulatedMachine").
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "cxlsim/machine.hpp"
+#include "cxlsim/simulated_machine.hpp"
 
 namespace cpmu::sim {
 namespace {
@@ -76,7 +76,7 @@ class DefaultMachine : public ::testing::Test {
   void SetUp() override {
     Result<TopologySpec> spec = default_topology();
     ASSERT_TRUE(spec) << spec.error().message();
-    Result<std::unique_ptr<Machine>> created = Machine::create(*spec, std::make_shared<VirtualClock>());
+    Result<std::unique_ptr<SimulatedMachine>> created = SimulatedMachine::create(*spec, std::make_shared<VirtualClock>());
     ASSERT_TRUE(created) << created.error().message();
     machine = std::move(*created);
   }
@@ -100,7 +100,7 @@ class DefaultMachine : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<Machine> machine;
+  std::unique_ptr<SimulatedMachine> machine;
 };
 
 TEST_F(DefaultMachine, EnumeratesElevenFunctionsInBusOrder) {

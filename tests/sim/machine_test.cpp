@@ -1,6 +1,6 @@
 // The simulated machine at run time: MMIO routing, access counters,
 // interrupts through eventfds, time, ground truth and every fault.
-#include "cxlsim/machine.hpp"
+#include "cxlsim/simulated_machine.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -31,8 +31,8 @@ bool readable(int fd) {
   return poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0;
 }
 
-Result<std::unique_ptr<Machine>> make(const TopologySpec& spec) {
-  return Machine::create(spec, std::make_shared<VirtualClock>());
+Result<std::unique_ptr<SimulatedMachine>> make(const TopologySpec& spec) {
+  return SimulatedMachine::create(spec, std::make_shared<VirtualClock>());
 }
 
 class MachineTest : public ::testing::Test {
@@ -41,7 +41,7 @@ class MachineTest : public ::testing::Test {
     Result<TopologySpec> spec = default_topology();
     ASSERT_TRUE(spec) << spec.error().message();
     topology = *spec;
-    Result<std::unique_ptr<Machine>> created = make(topology);
+    Result<std::unique_ptr<SimulatedMachine>> created = make(topology);
     ASSERT_TRUE(created) << created.error().message();
     machine = std::move(*created);
   }
@@ -51,7 +51,7 @@ class MachineTest : public ::testing::Test {
   std::uint32_t cfg(const PciAddress& a, unsigned offset) { return machine->config_read(a, offset, 4).value(); }
 
   TopologySpec topology;
-  std::unique_ptr<Machine> machine;
+  std::unique_ptr<SimulatedMachine> machine;
 };
 
 TEST_F(MachineTest, MmioReachesComponentMemoryDeviceAndCpmuBlocks) {
@@ -209,7 +209,7 @@ TEST_F(MachineTest, SurpriseRemovalMakesTheFunctionAndItsSubtreeReadAllOnes) {
 
 TEST_F(MachineTest, SurpriseRemovalFromTheTopologyHappensAtItsTime) {
   topology.host_bridges[0].root_ports[1].endpoint->function.faults.surprise_removal_ns = 5'000'000;
-  std::unique_ptr<Machine> m = make(topology).value();
+  std::unique_ptr<SimulatedMachine> m = make(topology).value();
   EXPECT_EQ(m->config_read(kMemD, 0, 4).value(), 0xc003'1b36u);
   ASSERT_TRUE(m->advance(5'000'000));
   EXPECT_EQ(m->config_read(kMemD, 0, 4).value(), 0xffff'ffffu);
@@ -227,14 +227,14 @@ TEST_F(MachineTest, RemovedDeviceRaisesNoInterrupts) {
 
 TEST_F(MachineTest, CapabilityLoopFaultPointsTheLastCapabilityBack) {
   topology.host_bridges[0].root_ports[0].switch_below->downstream_ports[2].endpoint->function.faults.capability_loop = true;
-  std::unique_ptr<Machine> m = make(topology).value();
+  std::unique_ptr<SimulatedMachine> m = make(topology).value();
   EXPECT_EQ(m->config_read(kMemC, 0x178, 4).value(), 0x1001'002eu);   // DOE -> 0x100
 }
 
 TEST_F(MachineTest, DvsecLengthFaultMakesTheLocatorReachPastConfigSpace) {
   topology.host_bridges[0].root_ports[0].switch_below->downstream_ports[0].endpoint->function.faults
       .dvsec_length_past_config_space = true;
-  std::unique_ptr<Machine> m = make(topology).value();
+  std::unique_ptr<SimulatedMachine> m = make(topology).value();
   EXPECT_EQ(m->config_read(kMemA, 0x148, 4).value(), 0xfff0'1e98u);
   EXPECT_EQ(m->config_read(kMemA, 0x144, 4).value(), 0x1701'0023u);   // chain unchanged
 }
@@ -242,7 +242,7 @@ TEST_F(MachineTest, DvsecLengthFaultMakesTheLocatorReachPastConfigSpace) {
 TEST_F(MachineTest, LocatorOffsetFaultMovesTheLastBlockPastItsBar) {
   topology.host_bridges[0].root_ports[0].switch_below->downstream_ports[1].endpoint->function.faults
       .locator_offset_past_bar = true;
-  std::unique_ptr<Machine> m = make(topology).value();
+  std::unique_ptr<SimulatedMachine> m = make(topology).value();
   // mem B's CPMU entry: BAR 2 is 128 KiB, the entry now says 192 KiB.
   EXPECT_EQ(m->config_read(kMemB, 0x160, 4).value(), 0x0003'0402u);
   EXPECT_EQ(m->config_read(kMemB, 0x158, 4).value(), 0x0000'0302u);   // the others are intact
@@ -265,11 +265,11 @@ TEST_F(MachineTest, StuckCounterStopsChanging) {
 TEST_F(MachineTest, InterruptStormRaisesTheVectorEveryTickWithoutOverflow) {
   auto source = machine->subscribe(kMemC, 4);
   ASSERT_TRUE(source);
-  ASSERT_TRUE(machine->inject(kMemC, InterruptStorm{0}));
+  ASSERT_TRUE(machine->inject(kMemC, InterruptStormFault{0}));
   ASSERT_TRUE(machine->advance(10 * kTickNs));
   EXPECT_EQ((*source)->consume().value(), 10u);
   EXPECT_EQ(mmio(kMemC, kDeviceBar, kCpmu0 + cpmu_regs::kOverflowStatus), 0u);
-  ASSERT_TRUE(machine->inject(kMemC, InterruptStorm{0, false}));
+  ASSERT_TRUE(machine->inject(kMemC, InterruptStormFault{0, false}));
   ASSERT_TRUE(machine->advance(10 * kTickNs));
   EXPECT_EQ((*source)->consume().value(), 0u);
 }
@@ -297,19 +297,19 @@ TEST_F(MachineTest, DoeFaultsApplyFromTheTopologyAndAtRunTime) {
   ASSERT_FALSE(no_doe);
   EXPECT_EQ(no_doe.error().message(), "0000:0c:00.0: has no DOE mailbox");
   topology.host_bridges[0].root_ports[1].endpoint->function.faults.doe = DoeFault::kStuckBusy;
-  std::unique_ptr<Machine> m = make(topology).value();
+  std::unique_ptr<SimulatedMachine> m = make(topology).value();
   EXPECT_EQ(m->config_read(kMemD, 0x180 + 0x0c, 4).value() & 1u, 1u);
 }
 
 TEST_F(MachineTest, RuntimeFaultsCheckTheirTargets) {
   EXPECT_EQ(machine->inject(kMemB, StuckCounter{1, 0}).error().message(), "0000:10:00.0: no CPMU 1 (1 CPMUs)");
   EXPECT_EQ(machine->inject(kMemB, StuckCounter{0, 4}).error().message(), "0000:10:00.0: CPMU 0 has no counter 4");
-  EXPECT_FALSE(machine->inject(kMemB, InterruptStorm{3}));
+  EXPECT_FALSE(machine->inject(kMemB, InterruptStormFault{3}));
   EXPECT_EQ(machine->inject({0, 0x40, 0, 0}, SurpriseRemoval{}).error().code(), Errc::kNotFound);
 }
 
 TEST_F(MachineTest, RealClockMachineRunsItsTickerAndStopsCleanly) {
-  Result<std::unique_ptr<Machine>> m = Machine::create(topology, std::make_shared<RealClock>());
+  Result<std::unique_ptr<SimulatedMachine>> m = SimulatedMachine::create(topology, std::make_shared<RealClock>());
   ASSERT_TRUE(m) << m.error().message();
   Status advance = (*m)->advance(1000);
   ASSERT_FALSE(advance);
@@ -330,22 +330,22 @@ TEST_F(MachineTest, ConcurrentReadersAndAdvanceDoNotInterfere) {
   EXPECT_EQ(machine->now_ns(), 200 * kTickNs);
 }
 
-TEST(Machine, RejectsTopologiesThatCannotBeBuilt) {
+TEST(SimulatedMachine, RejectsTopologiesThatCannotBeBuilt) {
   Result<TopologySpec> spec = default_topology();
   ASSERT_TRUE(spec);
   TopologySpec two = *spec;
   two.host_bridges.push_back(spec->host_bridges[0]);
   two.host_bridges[1].root_bus = 0x10;   // inside the first bridge's buses 0c..13
-  Result<std::unique_ptr<Machine>> overlap = make(two);
+  Result<std::unique_ptr<SimulatedMachine>> overlap = make(two);
   ASSERT_FALSE(overlap);
   EXPECT_EQ(overlap.error().message(),
             "host bridge 1 (buses 10..17) overlaps host bridge 0 (buses 0c..13) in domain 0000");
   TopologySpec high = *spec;
   high.host_bridges[0].root_bus = 0xfa;
-  Result<std::unique_ptr<Machine>> no_buses = make(high);
+  Result<std::unique_ptr<SimulatedMachine>> no_buses = make(high);
   ASSERT_FALSE(no_buses);
   EXPECT_NE(no_buses.error().message().find("more than 256 buses"), std::string::npos);
-  EXPECT_FALSE(Machine::create(*spec, nullptr));
+  EXPECT_FALSE(SimulatedMachine::create(*spec, nullptr));
 }
 
 }  // namespace

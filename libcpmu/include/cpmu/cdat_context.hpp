@@ -41,7 +41,7 @@ struct CdatRangePerf {
 struct CdatPortPerf {
   std::uint16_t port_x = 0;
   std::uint16_t port_y = 0;
-  std::optional<std::size_t> x_function, y_function;   // indices into Machine::functions
+  std::optional<std::size_t> x_function, y_function;   // indices into DiscoveredMachine::functions
   CdatPerf perf;
 };
 
@@ -50,7 +50,7 @@ std::vector<CdatRangePerf> cdat_range_perf(const CdatTable& table);
 std::vector<CdatPortPerf> cdat_port_perf(const CdatTable& table);
 
 struct FunctionCdat {
-  std::size_t function = 0;          // index into Machine::functions
+  std::size_t function = 0;          // index into DiscoveredMachine::functions
   std::string source;                // where the bytes came from; empty if not read
   std::vector<std::uint8_t> raw;     // as read, even if it failed validation
   std::optional<CdatTable> table;    // absent: see error
@@ -60,7 +60,7 @@ struct FunctionCdat {
 };
 
 struct CdatContext {
-  std::vector<FunctionCdat> functions;   // in Machine::functions order
+  std::vector<FunctionCdat> functions;   // in DiscoveredMachine::functions order
   const FunctionCdat* find(std::size_t function) const;
 };
 
@@ -71,7 +71,7 @@ bool has_cdat_role(const DiscoveredFunction& function);
 // Reads, validates and decodes the CDAT of every function that has_cdat_role()
 // (or only of `only`, when given), the kernel's copy first (see
 // read_function_cdat()). Failures stay per function, in FunctionCdat::error.
-CdatContext read_cdat_context(Platform& platform, const Machine& machine, const Topology& topology,
+CdatContext read_cdat_context(Platform& platform, const DiscoveredMachine& machine, const Topology& topology,
                               const CdatReadOptions& options,
                               const std::optional<std::vector<std::size_t>>& only = std::nullopt);
 

@@ -120,7 +120,7 @@ struct DiscoveredFunction {
 // for everything else. CPMU capabilities stay unknown ("needs BAR access").
 DiscoveredFunction decode_function(const ConfigSpace& config, const PciFunctionInfo& info);
 
-struct Machine {
+struct DiscoveredMachine {
   std::string backend;
   std::vector<DiscoveredFunction> functions;
   // True when the backend refused extended config space for lack of privilege
@@ -135,6 +135,6 @@ struct DiscoveryOptions {
 
 // Enumerates and decodes every function. Fails only if enumeration fails;
 // per-function trouble lands in that function's problems.
-Result<Machine> discover(Platform& platform, const DiscoveryOptions& options = {});
+Result<DiscoveredMachine> discover(Platform& platform, const DiscoveryOptions& options = {});
 
 }  // namespace cpmu

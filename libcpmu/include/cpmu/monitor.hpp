@@ -44,7 +44,7 @@ struct MonitoredCpmu {
 // The identity of CPMU `cpmu` of machine.functions[function]: its name,
 // kind and kernel names, and the function's CDAT ranges or port pairs when
 // `cdat` (from read_cdat_context()) has them.
-CpmuIdentity cpmu_identity(const Machine& machine, std::size_t function, const Cpmu& cpmu,
+CpmuIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu,
                            const CdatContext* cdat = nullptr);
 
 enum class MonitorDrive { kThread, kManual };

@@ -17,7 +17,7 @@ struct HostBridge {
   std::uint16_t domain = 0;
   std::uint8_t root_bus = 0;
   std::string cxl_port;                   // kernel name, e.g. "port1"
-  std::vector<std::size_t> children;      // indices into Machine::functions
+  std::vector<std::size_t> children;      // indices into DiscoveredMachine::functions
   std::string name() const;               // "pci0000:0c"
 };
 
@@ -32,7 +32,7 @@ struct Topology {
 // above its own bus, subordinate below secondary, or a secondary bus another
 // bridge already claims) gets a problem and is not used as a parent, so the
 // result is always a forest, whatever the input.
-Topology build_topology(Machine& machine);
+Topology build_topology(DiscoveredMachine& machine);
 
 // Where the kernel's views live; tests point these at fake trees.
 struct SysfsRoots {
@@ -62,7 +62,7 @@ KernelCxlView read_kernel_cxl_view(const SysfsRoots& roots);
 // owner: the kernel driver (a pmu_memX.Y under this function with Y = the
 // CPMU's instance), another cpmu process (a held lock in lock_directories),
 // or nobody.
-void annotate_topology(Machine& machine, Topology& topology, const KernelCxlView& kernel,
+void annotate_topology(DiscoveredMachine& machine, Topology& topology, const KernelCxlView& kernel,
                        const std::vector<std::string>& lock_directories);
 
 }  // namespace cpmu

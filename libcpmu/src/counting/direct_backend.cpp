@@ -1,7 +1,7 @@
 // DirectBackend: counting through a CPMU's registers (docs/counting.md).
 // Composition only: plan_counts() places requests, CpmuDevice touches
 // registers, a WrapTracker per request keeps its total, DeviceClock bounds
-// how fast counters move, InterruptStorm watches the interrupt line.
+// how fast counters move, InterruptStormDetector watches the interrupt line.
 #include "cpmu/direct_backend.hpp"
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 
 #include "counting/cpmu_device.hpp"
 #include "counting/device_clock.hpp"
-#include "counting/interrupt_storm.hpp"
+#include "counting/interrupt_storm_detector.hpp"
 #include "counting/wrap_tracker.hpp"
 #include "cpmu/cpmu_lock.hpp"
 #include "cpmu/ownership.hpp"
@@ -158,7 +158,7 @@ class DirectBackend final : public CounterBackend {
   std::optional<std::size_t> clock_slot_;    // a plain clock_ticks count, never rotated
   CpmuSnapshot snap_;
   DeviceClock clock_;
-  InterruptStorm storm_;
+  InterruptStormDetector storm_;
   bool running_ = false;
   bool gone_ = false;
   std::uint64_t start_ns_ = 0;

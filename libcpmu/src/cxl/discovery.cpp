@@ -42,12 +42,12 @@ DiscoveredFunction unreadable(const PciFunctionInfo& info, const Error& error) {
 
 }  // namespace
 
-Result<Machine> discover(Platform& platform, const DiscoveryOptions& options) {
+Result<DiscoveredMachine> discover(Platform& platform, const DiscoveryOptions& options) {
   auto infos = platform.enumerate();
   if (!infos) return infos.error();
   std::sort(infos->begin(), infos->end(),
             [](const PciFunctionInfo& a, const PciFunctionInfo& b) { return a.address < b.address; });
-  Machine machine;
+  DiscoveredMachine machine;
   machine.backend = platform.name();
   machine.problems = platform.problems();
   for (const auto& info : *infos) {

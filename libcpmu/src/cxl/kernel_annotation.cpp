@@ -34,7 +34,7 @@ void set_owner(const KernelCxlView& kernel, const std::vector<std::string>& lock
 
 }  // namespace
 
-void annotate_topology(Machine& machine, Topology& topology, const KernelCxlView& kernel,
+void annotate_topology(DiscoveredMachine& machine, Topology& topology, const KernelCxlView& kernel,
                        const std::vector<std::string>& lock_directories) {
   for (auto& fn : machine.functions) {
     for (const auto& memdev : kernel.memdevs) {

@@ -10,7 +10,7 @@ namespace cpmu {
 
 std::string HostBridge::name() const { return fmt::format("pci{:04x}:{:02x}", domain, root_bus); }
 
-Topology build_topology(Machine& machine) {
+Topology build_topology(DiscoveredMachine& machine) {
   auto& fns = machine.functions;
   const std::size_t n = fns.size();
   Topology topology;

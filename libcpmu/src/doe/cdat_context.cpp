@@ -112,7 +112,7 @@ bool has_cdat_role(const DiscoveredFunction& function) {
          (function.kind == ComponentKind::kEndpoint || function.kind == ComponentKind::kSwitchUpstreamPort);
 }
 
-CdatContext read_cdat_context(Platform& platform, const Machine& machine, const Topology& topology,
+CdatContext read_cdat_context(Platform& platform, const DiscoveredMachine& machine, const Topology& topology,
                               const CdatReadOptions& options, const std::optional<std::vector<std::size_t>>& only) {
   CdatContext context;
   for (std::size_t i = 0; i < machine.functions.size(); ++i) {

@@ -2,7 +2,7 @@
 
 namespace cpmu {
 
-CpmuIdentity cpmu_identity(const Machine& machine, std::size_t function, const Cpmu& cpmu, const CdatContext* cdat) {
+CpmuIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu, const CdatContext* cdat) {
   const DiscoveredFunction& f = machine.functions.at(function);
   CpmuIdentity identity;
   identity.name = CpmuName{f.info.address, cpmu.instance};

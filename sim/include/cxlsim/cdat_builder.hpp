@@ -38,7 +38,7 @@ enum class CdatFault {
 
 // A CDAT table as DOE serves it: entries[0] is the 16-byte header, entries[i]
 // the i-th structure; entry handle i reads entries[i].
-struct CdatTable {
+struct CdatEntries {
   std::vector<std::vector<std::uint8_t>> entries;
 
   // The entries back to back: the table as the kernel's CDAT attribute shows it.
@@ -49,13 +49,13 @@ struct CdatTable {
 // DSLBIS read latency, write latency, read bandwidth, write bandwidth, DSEMTS.
 // Fails on no ranges, more than 256, empty or overlapping ranges, and zero
 // performance values.
-Result<CdatTable> build_endpoint_cdat(const std::vector<MemoryRangePerf>& ranges,
+Result<CdatEntries> build_endpoint_cdat(const std::vector<MemoryRangePerf>& ranges,
                                       CdatFault fault = CdatFault::kNone);
 
 // Two SSLBIS, access latency then access bandwidth, each listing every pair.
 // Fails on no pairs, zero values, or values that no single base unit can
 // hold exactly in 16-bit entries.
-Result<CdatTable> build_switch_cdat(const std::vector<SwitchPortPerf>& pairs,
+Result<CdatEntries> build_switch_cdat(const std::vector<SwitchPortPerf>& pairs,
                                     CdatFault fault = CdatFault::kNone);
 
 }  // namespace cpmu::sim

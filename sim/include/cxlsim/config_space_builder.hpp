@@ -1,4 +1,4 @@
-// Lays out PCI structures in a ConfigSpace: the standard header (type 0 or
+// Lays out PCI structures in a ConfigSpaceModel: the standard header (type 0 or
 // type 1), 64-bit memory BARs that size like hardware, and the capability
 // list and extended capability chain with their next pointers kept linked.
 #pragma once
@@ -7,7 +7,8 @@
 #include <optional>
 
 #include "cpmu/result.hpp"
-#include "cxlsim/config_space.hpp"
+#include "cpmu/discovery.hpp"
+#include "cxlsim/config_space_model.hpp"
 
 namespace cpmu::sim {
 
@@ -19,13 +20,9 @@ struct HeaderIdentity {
   unsigned layout = 0;             // regs::pci::header_type::kEndpoint or kBridge
 };
 
-struct BridgeBuses {
-  std::uint8_t primary = 0, secondary = 0, subordinate = 0;
-};
-
 class ConfigSpaceBuilder {
  public:
-  explicit ConfigSpaceBuilder(ConfigSpace& space) : space_(space) {}
+  explicit ConfigSpaceBuilder(ConfigSpaceModel& space) : space_(space) {}
 
   // IDs, class, header type, and the writable/RW1C bits of the standard
   // header. Type 0 functions report themselves as their own subsystem.
@@ -53,10 +50,10 @@ class ConfigSpaceBuilder {
   std::optional<unsigned> first_extended() const { return first_ext_; }
   std::optional<unsigned> last_extended() const { return last_ext_; }
 
-  ConfigSpace& space() { return space_; }
+  ConfigSpaceModel& space() { return space_; }
 
  private:
-  ConfigSpace& space_;
+  ConfigSpaceModel& space_;
   unsigned next_cap_ = regs::pci::kFirstCapOffset;
   std::optional<unsigned> last_cap_;
   unsigned next_ext_ = regs::pci::kExtCapStart;

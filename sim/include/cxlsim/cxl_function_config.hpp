@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "cpmu/result.hpp"
-#include "cxlsim/config_space.hpp"
+#include "cxlsim/config_space_model.hpp"
 #include "cxlsim/config_space_builder.hpp"
 #include "cxlsim/function_kind.hpp"
 
 namespace cpmu::sim {
 
-struct BarLayout {
+struct BarAssignment {
   unsigned index = 0;
   std::uint64_t base = 0;
   std::uint64_t size = 0;
@@ -48,7 +48,7 @@ struct FunctionLayout {
   BridgeBuses buses;                         // ports only
   std::optional<std::uint64_t> window_base;  // ports only: memory window
   std::uint64_t window_limit = 0;
-  std::vector<BarLayout> bars;
+  std::vector<BarAssignment> bars;
   MsixLayout msix;
   LinkLayout link;
   std::optional<std::uint64_t> serial;       // endpoints: Device Serial Number
@@ -62,7 +62,7 @@ struct FunctionLayout {
 };
 
 struct FunctionConfig {
-  ConfigSpace space;
+  ConfigSpaceModel space;
   std::optional<unsigned> doe_offset;
 };
 

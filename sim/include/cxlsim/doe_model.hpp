@@ -28,7 +28,7 @@ enum class DoeFault {
 struct DoeSpec {
   bool interrupt_support = false;
   unsigned interrupt_message = 0;   // 11-bit field; higher bits are dropped
-  std::optional<CdatTable> cdat;    // present: table access (0x1E98, type 2) is offered
+  std::optional<CdatEntries> cdat;    // present: table access (0x1E98, type 2) is offered
 };
 
 // Register-level model. Not locked: the owner serialises all calls.

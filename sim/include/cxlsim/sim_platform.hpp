@@ -1,4 +1,4 @@
-// The "sim" platform backend: cpmu::Platform over a simulated Machine, so
+// The "sim" platform backend: cpmu::Platform over a simulated SimulatedMachine, so
 // that everything above the platform layer runs without CXL hardware.
 #pragma once
 
@@ -7,7 +7,7 @@
 #include <string>
 
 #include "cpmu/platform.hpp"
-#include "cxlsim/machine.hpp"
+#include "cxlsim/simulated_machine.hpp"
 #include "cxlsim/topology.hpp"
 
 namespace cpmu::sim {
@@ -18,7 +18,7 @@ enum class ClockMode { kVirtual, kReal };
 
 class SimPlatform final : public Platform {
  public:
-  explicit SimPlatform(std::shared_ptr<Machine> machine) : machine_(std::move(machine)) {}
+  explicit SimPlatform(std::shared_ptr<SimulatedMachine> machine) : machine_(std::move(machine)) {}
 
   std::string name() const override { return "sim"; }
   Result<std::vector<PciFunctionInfo>> enumerate() override;
@@ -31,10 +31,10 @@ class SimPlatform final : public Platform {
   Result<std::unique_ptr<InterruptSource>> interrupt(const PciAddress& address, unsigned vector) override;
 
   // The machine underneath, for tests (time, faults, ground truth, counters).
-  Machine& machine() { return *machine_; }
+  SimulatedMachine& machine() { return *machine_; }
 
  private:
-  std::shared_ptr<Machine> machine_;
+  std::shared_ptr<SimulatedMachine> machine_;
 };
 
 // A platform over `topology`, with a new clock of the given mode.

@@ -131,7 +131,7 @@ TEST(DirectBackendFaults, InterruptStormIsSurvivedRateLimitedAndReported) {
   ASSERT_TRUE(b.start());
   ASSERT_EQ(b.service_period(), std::chrono::nanoseconds::zero());
   const std::uint64_t base = rig.truth(kMemRd);
-  ASSERT_TRUE(rig.machine().inject(kEndpoint, sim::InterruptStorm{0}));
+  ASSERT_TRUE(rig.machine().inject(kEndpoint, sim::InterruptStormFault{0}));
   rig.machine().reset_access_counts();
   const int fd = b.service_fds().at(0);
   unsigned services = 0;

@@ -148,7 +148,7 @@ class SimRig {
     }
     sim_ = std::move(*opened);
     recording_ = std::make_unique<RecordingPlatform>(*sim_);
-    Result<Machine> found = discover(*sim_);
+    Result<DiscoveredMachine> found = discover(*sim_);
     if (!found) {
       error_ = found.error().message();
       return;
@@ -163,7 +163,7 @@ class SimRig {
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
 
-  sim::Machine& machine() { return sim_->machine(); }
+  sim::SimulatedMachine& machine() { return sim_->machine(); }
   RecordingPlatform& platform() { return *recording_; }
   const DiscoveredFunction& function() const { return function_; }
   const Cpmu& cpmu() const { return function_.cpmus.front(); }
@@ -171,7 +171,7 @@ class SimRig {
 
   DirectBackendOptions options() {
     DirectBackendOptions o;
-    sim::Machine* m = &machine();
+    sim::SimulatedMachine* m = &machine();
     o.now = [m] { return m->now_ns(); };
     o.lock_directories = {lock_directory_};
     return o;

@@ -83,7 +83,7 @@ TEST_F(FakeSysfs, MissingRootsGiveAnEmptyView) {
 }
 
 TEST_F(FakeSysfs, AnnotatesFunctionsBridgesAndCpmuOwners) {
-  Machine m;
+  DiscoveredMachine m;
   for (const char* a : {"0c:00.0", "0d:00.0", "0e:00.0", "0f:00.0"}) {
     DiscoveredFunction fn;
     fn.info.address = *PciAddress::parse(a);

@@ -29,7 +29,7 @@ std::unique_ptr<sim::SimPlatform> open_default(const std::function<void(sim::Top
 }
 
 struct Discovered {
-  Machine machine;
+  DiscoveredMachine machine;
   Topology topology;
   std::map<std::string, const DiscoveredFunction*> by_bdf;
 };

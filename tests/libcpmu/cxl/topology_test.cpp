@@ -17,10 +17,10 @@ DiscoveredFunction qemu_function(const std::string& topology, const std::string&
   return decode_function(ConfigSpace(bytes), info);
 }
 
-std::string bdf(const Machine& m, std::size_t i) { return m.functions[i].info.address.to_string(); }
+std::string bdf(const DiscoveredMachine& m, std::size_t i) { return m.functions[i].info.address.to_string(); }
 
 TEST(Topology, QemuFullMachineFormsTwoHostBridgeTrees) {
-  Machine m;
+  DiscoveredMachine m;
   m.functions.push_back(qemu_function("full", "cxl-rp_0c-00.0", "0c:00.0"));
   m.functions.push_back(qemu_function("full", "cxl-rp_0c-01.0", "0c:01.0"));
   m.functions.push_back(qemu_function("full", "cxl-type3_0d-00.0", "0d:00.0"));
@@ -64,7 +64,7 @@ DiscoveredFunction bridge(const char* address, unsigned secondary, unsigned subo
 }
 
 TEST(Topology, InconsistentBusNumbersCannotMakeACycle) {
-  Machine m;
+  DiscoveredMachine m;
   m.functions.push_back(bridge("05:00.0", 0x05, 0x06));   // secondary == own bus: would parent itself
   m.functions.push_back(bridge("06:00.0", 0x05, 0x06));   // secondary below own bus: a cycle
   m.functions.push_back(bridge("07:00.0", 0x08, 0x07));   // subordinate below secondary
@@ -78,7 +78,7 @@ TEST(Topology, InconsistentBusNumbersCannotMakeACycle) {
 }
 
 TEST(Topology, ASecondaryBusClaimedTwiceKeepsTheFirstBridge) {
-  Machine m;
+  DiscoveredMachine m;
   m.functions.push_back(bridge("00:01.0", 0x02, 0x02));
   m.functions.push_back(bridge("00:02.0", 0x02, 0x02));
   m.functions.push_back(bridge("02:00.0", 0x03, 0x03));

@@ -89,8 +89,8 @@ TEST(CdatContext, RangesWithoutDslbisHaveNoValues) {
 }
 
 // A machine of one endpoint whose DOE mailbox is the simulator's.
-Machine one_endpoint_machine() {
-  Machine machine;
+DiscoveredMachine one_endpoint_machine() {
+  DiscoveredMachine machine;
   machine.backend = "sim";
   DiscoveredFunction fn;
   fn.info.address = test::kDoeFunction;
@@ -107,7 +107,7 @@ TEST(CdatContext, ReadsEveryEndpointsTableOverDoe) {
   ASSERT_TRUE(built);
   sim::DoeModel model(sim::DoeSpec{false, 0, *built});
   test::DoeModelPlatform platform(model);
-  Machine machine = one_endpoint_machine();
+  DiscoveredMachine machine = one_endpoint_machine();
   CdatReadOptions options;
   options.mailbox.clock = std::make_shared<test::VirtualClock>();
   const CdatContext context = read_cdat_context(platform, machine, Topology{}, options);
@@ -131,7 +131,7 @@ TEST(CdatContext, AnInvalidTableKeepsItsBytesAndSaysWhy) {
   ASSERT_TRUE(built);
   sim::DoeModel model(sim::DoeSpec{false, 0, *built});
   test::DoeModelPlatform platform(model);
-  Machine machine = one_endpoint_machine();
+  DiscoveredMachine machine = one_endpoint_machine();
   CdatReadOptions options;
   options.mailbox.clock = std::make_shared<test::VirtualClock>();
   const CdatContext context = read_cdat_context(platform, machine, Topology{}, options);
@@ -148,7 +148,7 @@ TEST(CdatContext, AnInvalidTableKeepsItsBytesAndSaysWhy) {
 TEST(CdatContext, FunctionsWithoutACdatRoleAreLeftOut) {
   sim::DoeModel model(sim::DoeSpec{});
   test::DoeModelPlatform platform(model);
-  Machine machine = one_endpoint_machine();
+  DiscoveredMachine machine = one_endpoint_machine();
   machine.functions[0].kind = ComponentKind::kRootPort;
   EXPECT_FALSE(has_cdat_role(machine.functions[0]));
   CdatReadOptions options;

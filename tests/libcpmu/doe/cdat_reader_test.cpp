@@ -36,8 +36,8 @@ Bytes read_file(const std::string& path) {
 }
 
 // Splits a whole table into DOE entries: the header, then one structure each.
-sim::CdatTable as_entries(const Bytes& table) {
-  sim::CdatTable t;
+sim::CdatEntries as_entries(const Bytes& table) {
+  sim::CdatEntries t;
   t.entries.emplace_back(table.begin(), table.begin() + 16);
   for (std::size_t at = 16; at < table.size();) {
     const std::size_t length = table[at + 2] | (table[at + 3] << 8);

@@ -61,7 +61,7 @@ struct SimRig {
   }
 
   std::unique_ptr<sim::SimPlatform> platform;
-  Machine machine;
+  DiscoveredMachine machine;
   Topology topology;
   std::shared_ptr<test::VirtualClock> clock = std::make_shared<test::VirtualClock>();
 };

@@ -78,7 +78,7 @@ class SimMonitor {
     std::filesystem::remove_all(lock_dir_);
   }
 
-  sim::Machine& sim() { return sim_->machine(); }
+  sim::SimulatedMachine& sim() { return sim_->machine(); }
   std::uint64_t now() { return sim().now_ns(); }
 
   // Every CPMU with the kWanted events it counts without multiplexing.
@@ -171,7 +171,7 @@ class SimMonitor {
 
  private:
   std::unique_ptr<sim::SimPlatform> sim_;
-  Machine machine_;
+  DiscoveredMachine machine_;
   std::string lock_dir_;
 };
 

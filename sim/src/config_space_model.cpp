@@ -1,13 +1,13 @@
-// ConfigSpace: masked byte storage plus model hooks.
-#include "cxlsim/config_space.hpp"
+// ConfigSpaceModel: masked byte storage plus model hooks.
+#include "cxlsim/config_space_model.hpp"
 
 #include <fmt/format.h>
 
 namespace cpmu::sim {
 
-ConfigSpace::ConfigSpace() = default;
+ConfigSpaceModel::ConfigSpaceModel() = default;
 
-Status ConfigSpace::check_access(unsigned offset, unsigned size) {
+Status ConfigSpaceModel::check_access(unsigned offset, unsigned size) {
   if (size != 1 && size != 2 && size != 4) {
     return Error(Errc::kInvalidArgument, fmt::format("config access of {} bytes at {:#x}: size must be 1, 2 or 4", size, offset));
   }
@@ -23,14 +23,14 @@ Status ConfigSpace::check_access(unsigned offset, unsigned size) {
   return {};
 }
 
-const ConfigSpace::Hook* ConfigSpace::hook_for(unsigned offset) const {
+const ConfigSpaceModel::Hook* ConfigSpaceModel::hook_for(unsigned offset) const {
   for (const Hook& hook : hooks_) {
     if (offset >= hook.start && offset < hook.start + hook.length) return &hook;
   }
   return nullptr;
 }
 
-Result<std::uint32_t> ConfigSpace::read(unsigned offset, unsigned size) {
+Result<std::uint32_t> ConfigSpaceModel::read(unsigned offset, unsigned size) {
   if (Status ok = check_access(offset, size); !ok) return ok.error();
   // Hooks are DW-aligned and accesses naturally aligned, so an access lies
   // wholly inside or wholly outside every hook.
@@ -38,7 +38,7 @@ Result<std::uint32_t> ConfigSpace::read(unsigned offset, unsigned size) {
   return load(offset, size);
 }
 
-Status ConfigSpace::write(unsigned offset, unsigned size, std::uint32_t value) {
+Status ConfigSpaceModel::write(unsigned offset, unsigned size, std::uint32_t value) {
   if (Status ok = check_access(offset, size); !ok) return ok;
   if (const Hook* hook = hook_for(offset)) {
     hook->write(offset - hook->start, size, value);
@@ -54,13 +54,13 @@ Status ConfigSpace::write(unsigned offset, unsigned size, std::uint32_t value) {
   return {};
 }
 
-void ConfigSpace::store(unsigned offset, unsigned size, std::uint32_t value) {
+void ConfigSpaceModel::store(unsigned offset, unsigned size, std::uint32_t value) {
   for (unsigned i = 0; i < size && offset + i < kSize; ++i) {
     bytes_[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
   }
 }
 
-std::uint32_t ConfigSpace::load(unsigned offset, unsigned size) const {
+std::uint32_t ConfigSpaceModel::load(unsigned offset, unsigned size) const {
   std::uint32_t value = 0;
   for (unsigned i = 0; i < size && offset + i < kSize; ++i) {
     value |= static_cast<std::uint32_t>(bytes_[offset + i]) << (8 * i);
@@ -68,19 +68,19 @@ std::uint32_t ConfigSpace::load(unsigned offset, unsigned size) const {
   return value;
 }
 
-void ConfigSpace::set_writable(unsigned offset, unsigned size, std::uint32_t mask) {
+void ConfigSpaceModel::set_writable(unsigned offset, unsigned size, std::uint32_t mask) {
   for (unsigned i = 0; i < size && offset + i < kSize; ++i) {
     writable_[offset + i] = static_cast<std::uint8_t>(mask >> (8 * i));
   }
 }
 
-void ConfigSpace::set_write_one_to_clear(unsigned offset, unsigned size, std::uint32_t mask) {
+void ConfigSpaceModel::set_write_one_to_clear(unsigned offset, unsigned size, std::uint32_t mask) {
   for (unsigned i = 0; i < size && offset + i < kSize; ++i) {
     write_one_to_clear_[offset + i] = static_cast<std::uint8_t>(mask >> (8 * i));
   }
 }
 
-Status ConfigSpace::add_hook(unsigned start, unsigned length, ReadHook read, WriteHook write) {
+Status ConfigSpaceModel::add_hook(unsigned start, unsigned length, ReadHook read, WriteHook write) {
   if (start % 4 != 0 || length % 4 != 0 || length == 0 || start + length > kSize) {
     return Error(Errc::kInvalidArgument,
                  fmt::format("hook range [{:#x}, {:#x}) must be non-empty, DW-aligned and inside config space",

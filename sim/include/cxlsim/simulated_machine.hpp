@@ -35,8 +35,8 @@ struct AccessCounts {
 struct SurpriseRemoval {};                    // the function and all below it read all ones from now on
 struct DoeFaultInjection { DoeFault fault; };
 struct StuckCounter { unsigned cpmu; unsigned counter; bool stuck = true; };
-struct InterruptStorm { unsigned cpmu; bool on = true; };   // the CPMU's vector fires every tick
-using Fault = std::variant<SurpriseRemoval, DoeFaultInjection, StuckCounter, InterruptStorm>;
+struct InterruptStormFault { unsigned cpmu; bool on = true; };   // the CPMU's vector fires every tick
+using Fault = std::variant<SurpriseRemoval, DoeFaultInjection, StuckCounter, InterruptStormFault>;
 
 // How often models are synced: every advance() step with a virtual clock, and
 // the ticker thread's period with a real one.
@@ -44,13 +44,13 @@ inline constexpr std::uint64_t kTickNs = 1'000'000;
 // MSI-X vectors of every function (CXL interrupt message numbers are < 16).
 inline constexpr unsigned kMsixVectors = 16;
 
-class Machine {
+class SimulatedMachine {
  public:
   // Builds every function; with a real clock, starts the ticker thread.
-  static Result<std::unique_ptr<Machine>> create(const TopologySpec& topology, std::shared_ptr<Clock> clock);
-  ~Machine();
-  Machine(const Machine&) = delete;
-  Machine& operator=(const Machine&) = delete;
+  static Result<std::unique_ptr<SimulatedMachine>> create(const TopologySpec& topology, std::shared_ptr<Clock> clock);
+  ~SimulatedMachine();
+  SimulatedMachine(const SimulatedMachine&) = delete;
+  SimulatedMachine& operator=(const SimulatedMachine&) = delete;
 
   // Topology, in bus order (a bridge before what is below it).
   std::vector<PciFunctionInfo> functions() const;
@@ -98,7 +98,7 @@ class Machine {
   struct State;
 
  private:
-  explicit Machine(std::unique_ptr<State> state);
+  explicit SimulatedMachine(std::unique_ptr<State> state);
   void start_ticker();
 
   std::unique_ptr<State> state_;

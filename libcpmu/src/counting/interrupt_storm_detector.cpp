@@ -1,10 +1,10 @@
-#include "counting/interrupt_storm.hpp"
+#include "counting/interrupt_storm_detector.hpp"
 
 #include <fmt/format.h>
 
 namespace cpmu {
 
-void InterruptStorm::record(std::uint64_t interrupts, bool overflow_seen, std::uint64_t now_ns) {
+void InterruptStormDetector::record(std::uint64_t interrupts, bool overflow_seen, std::uint64_t now_ns) {
   const std::uint64_t spurious = interrupts > (overflow_seen ? 1u : 0u) ? interrupts - (overflow_seen ? 1u : 0u) : 0;
   if (now_ns - window_start_ns_ >= static_cast<std::uint64_t>(kStormWindow.count())) {
     window_start_ns_ = now_ns;
@@ -15,7 +15,7 @@ void InterruptStorm::record(std::uint64_t interrupts, bool overflow_seen, std::u
   if (!storm_since_ns_ && window_spurious_ >= kStormInterrupts) storm_since_ns_ = now_ns;
 }
 
-std::string InterruptStorm::description() const {
+std::string InterruptStormDetector::description() const {
   if (!storm_since_ns_) return {};
   return fmt::format("interrupt storm: {} overflow interrupts without an overflow bit (the storm began {:.3f} s "
                      "after start); since then interrupts are ignored ({} so far) and counters are polled",

@@ -1,4 +1,4 @@
-// InterruptStorm: tells overflow interrupts that carry news (an Overflow
+// InterruptStormDetector: tells overflow interrupts that carry news (an Overflow
 // Status bit was set) from ones that do not, and declares a storm when the
 // latter pile up. A real overflow can look spurious once in a while (its
 // interrupt may land just after a read already cleared the bit), so a storm
@@ -15,7 +15,7 @@ namespace cpmu {
 inline constexpr std::uint64_t kStormInterrupts = 64;
 inline constexpr std::chrono::nanoseconds kStormWindow = std::chrono::seconds(1);
 
-class InterruptStorm {
+class InterruptStormDetector {
  public:
   // Times are ns since counting started.
   // `interrupts` arrived by `now_ns`, and the snapshot taken with them did
@@ -24,7 +24,7 @@ class InterruptStorm {
   // Interrupts taken while servicing is rate-limited; none is looked into.
   void record_unexamined(std::uint64_t interrupts) { ignored_ += interrupts; }
 
-  void reset() { *this = InterruptStorm(); }
+  void reset() { *this = InterruptStormDetector(); }
   bool raging() const { return storm_since_ns_.has_value(); }
   // "interrupt storm: 120 overflow interrupts without an overflow bit (the
   // storm began 0.134 s after start); ..." (empty without a storm).

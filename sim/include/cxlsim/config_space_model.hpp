@@ -14,7 +14,7 @@
 
 namespace cpmu::sim {
 
-class ConfigSpace {
+class ConfigSpaceModel {
  public:
   static constexpr unsigned kSize = regs::pci::kConfigSize;
 
@@ -23,7 +23,7 @@ class ConfigSpace {
   using ReadHook = std::function<std::uint32_t(unsigned offset, unsigned size)>;
   using WriteHook = std::function<void(unsigned offset, unsigned size, std::uint32_t value)>;
 
-  ConfigSpace();
+  ConfigSpaceModel();
 
   // Guest accesses: 1, 2 or 4 bytes, naturally aligned, inside 4 KiB.
   static Status check_access(unsigned offset, unsigned size);

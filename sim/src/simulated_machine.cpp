@@ -1,6 +1,6 @@
-// Machine: access routing, interrupts, time and faults over the state that
+// SimulatedMachine: access routing, interrupts, time and faults over the state that
 // machine_builder.cpp builds. Every public member takes the one mutex.
-#include "cxlsim/machine.hpp"
+#include "cxlsim/simulated_machine.hpp"
 
 #include <algorithm>
 #include <array>
@@ -29,7 +29,7 @@ PciFunctionInfo info_of(const SimFunction& f) {
   }
   PciFunctionInfo info = function_info_from_config(f.address, cpmu::ConfigSpace(header));
   info.bars.clear();
-  for (const BarLayout& bar : f.bars) {
+  for (const BarAssignment& bar : f.bars) {
     BarInfo b;
     b.index = bar.index;
     b.base = bar.base;
@@ -43,7 +43,7 @@ PciFunctionInfo info_of(const SimFunction& f) {
 // Runs on every simulated register access: the address is formatted only
 // for an error.
 Status check_mmio_access(const SimFunction& f, unsigned bar, std::uint64_t offset, unsigned size) {
-  const auto it = std::find_if(f.bars.begin(), f.bars.end(), [&](const BarLayout& b) { return b.index == bar; });
+  const auto it = std::find_if(f.bars.begin(), f.bars.end(), [&](const BarAssignment& b) { return b.index == bar; });
   const auto fail = [&f](Errc code, std::string what) {
     return Error(code, fmt::format("{}: {}", f.address.to_string(), what));
   };
@@ -107,7 +107,7 @@ void write_block(SimFunction& f, const BlockMapping& block, std::uint64_t offset
 
 // --- State ---------------------------------------------------------------
 
-SimFunction* Machine::State::find(const PciAddress& address) const {
+SimFunction* SimulatedMachine::State::find(const PciAddress& address) const {
   const auto it = by_address.find(address);
   return it == by_address.end() ? nullptr : it->second;
 }
@@ -116,14 +116,14 @@ bool SimFunction::decodes_memory() const {
   return regs::pci::command::kMemorySpace.get(config.space.load(regs::pci::kCommand, 2)) != 0;
 }
 
-bool Machine::State::present(const SimFunction& function, std::uint64_t now) const {
+bool SimulatedMachine::State::present(const SimFunction& function, std::uint64_t now) const {
   for (const SimFunction* f = &function;; f = functions[*f->parent].get()) {
     if (f->removal_ns && now >= *f->removal_ns) return false;
     if (!f->parent) return true;
   }
 }
 
-void Machine::State::raise(SimFunction& function, unsigned vector) {
+void SimulatedMachine::State::raise(SimFunction& function, unsigned vector) {
   if (!present(function, clock->now_ns())) return;
   ++function.interrupts[vector];
   auto& subscribers = function.subscribers[vector];
@@ -133,7 +133,7 @@ void Machine::State::raise(SimFunction& function, unsigned vector) {
   }
 }
 
-void Machine::State::sync_all(std::uint64_t now) {
+void SimulatedMachine::State::sync_all(std::uint64_t now) {
   for (const auto& f : functions) {
     if (!present(*f, now)) continue;
     for (std::size_t i = 0; i < f->cpmus.size(); ++i) {
@@ -143,19 +143,19 @@ void Machine::State::sync_all(std::uint64_t now) {
   }
 }
 
-// --- Machine -------------------------------------------------------------
+// --- SimulatedMachine -------------------------------------------------------------
 
-Result<std::unique_ptr<Machine>> Machine::create(const TopologySpec& topology, std::shared_ptr<Clock> clock) {
+Result<std::unique_ptr<SimulatedMachine>> SimulatedMachine::create(const TopologySpec& topology, std::shared_ptr<Clock> clock) {
   Result<std::unique_ptr<State>> state = build_machine_state(topology, std::move(clock));
   if (!state) return state.error();
-  std::unique_ptr<Machine> machine(new Machine(std::move(*state)));
+  std::unique_ptr<SimulatedMachine> machine(new SimulatedMachine(std::move(*state)));
   if (!machine->state_->virtual_clock) machine->start_ticker();
   return machine;
 }
 
-Machine::Machine(std::unique_ptr<State> state) : state_(std::move(state)) {}
+SimulatedMachine::SimulatedMachine(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
-Machine::~Machine() {
+SimulatedMachine::~SimulatedMachine() {
   if (state_->ticker.joinable()) {
     {
       std::lock_guard lock(state_->mutex);
@@ -166,7 +166,7 @@ Machine::~Machine() {
   }
 }
 
-void Machine::start_ticker() {
+void SimulatedMachine::start_ticker() {
   State* s = state_.get();
   s->ticker = std::thread([s] {
     std::unique_lock lock(s->mutex);
@@ -177,7 +177,7 @@ void Machine::start_ticker() {
   });
 }
 
-std::vector<PciFunctionInfo> Machine::functions() const {
+std::vector<PciFunctionInfo> SimulatedMachine::functions() const {
   std::lock_guard lock(state_->mutex);
   std::vector<PciFunctionInfo> out;
   for (const auto& f : state_->functions) out.push_back(info_of(*f));
@@ -185,21 +185,21 @@ std::vector<PciFunctionInfo> Machine::functions() const {
   return out;
 }
 
-Result<PciFunctionInfo> Machine::function(const PciAddress& address) const {
+Result<PciFunctionInfo> SimulatedMachine::function(const PciAddress& address) const {
   std::lock_guard lock(state_->mutex);
   const SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
   return info_of(*f);
 }
 
-Result<FunctionKind> Machine::kind(const PciAddress& address) const {
+Result<FunctionKind> SimulatedMachine::kind(const PciAddress& address) const {
   std::lock_guard lock(state_->mutex);
   const SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
   return f->kind;
 }
 
-Result<std::optional<PciAddress>> Machine::parent(const PciAddress& address) const {
+Result<std::optional<PciAddress>> SimulatedMachine::parent(const PciAddress& address) const {
   std::lock_guard lock(state_->mutex);
   const SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
@@ -207,7 +207,7 @@ Result<std::optional<PciAddress>> Machine::parent(const PciAddress& address) con
   return std::optional<PciAddress>{state_->functions[*f->parent]->address};
 }
 
-Result<std::vector<PciAddress>> Machine::children(const PciAddress& address) const {
+Result<std::vector<PciAddress>> SimulatedMachine::children(const PciAddress& address) const {
   std::lock_guard lock(state_->mutex);
   const SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
@@ -216,15 +216,15 @@ Result<std::vector<PciAddress>> Machine::children(const PciAddress& address) con
   return out;
 }
 
-Result<unsigned> Machine::cpmu_count(const PciAddress& address) const {
+Result<unsigned> SimulatedMachine::cpmu_count(const PciAddress& address) const {
   std::lock_guard lock(state_->mutex);
   const SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
   return static_cast<unsigned>(f->cpmus.size());
 }
 
-Result<std::uint32_t> Machine::State::config_read(SimFunction& f, unsigned offset, unsigned size) {
-  if (Status ok = ConfigSpace::check_access(offset, size); !ok) return ok.error().context(f.address.to_string());
+Result<std::uint32_t> SimulatedMachine::State::config_read(SimFunction& f, unsigned offset, unsigned size) {
+  if (Status ok = ConfigSpaceModel::check_access(offset, size); !ok) return ok.error().context(f.address.to_string());
   if (!present(f, clock->now_ns())) return static_cast<std::uint32_t>(all_ones(size));
   Result<std::uint32_t> value = f.config.space.read(offset, size);
   if (!value) return value.error().context(f.address.to_string());
@@ -232,18 +232,18 @@ Result<std::uint32_t> Machine::State::config_read(SimFunction& f, unsigned offse
   return value;
 }
 
-Result<std::uint32_t> Machine::config_read(const PciAddress& address, unsigned offset, unsigned size) {
+Result<std::uint32_t> SimulatedMachine::config_read(const PciAddress& address, unsigned offset, unsigned size) {
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
   return state_->config_read(*f, offset, size);
 }
 
-Status Machine::config_write(const PciAddress& address, unsigned offset, unsigned size, std::uint32_t value) {
+Status SimulatedMachine::config_write(const PciAddress& address, unsigned offset, unsigned size, std::uint32_t value) {
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
-  if (Status ok = ConfigSpace::check_access(offset, size); !ok) return ok.error().context(address.to_string());
+  if (Status ok = ConfigSpaceModel::check_access(offset, size); !ok) return ok.error().context(address.to_string());
   if (!state_->present(*f, state_->clock->now_ns())) return {};
   Status ok = f->config.space.write(offset, size, value);
   if (!ok) return ok.error().context(address.to_string());
@@ -252,13 +252,13 @@ Status Machine::config_write(const PciAddress& address, unsigned offset, unsigne
 }
 
 // Dword by dword, as a config-space dump reads it, under one lock.
-Result<std::vector<std::uint8_t>> Machine::config_bytes(const PciAddress& address) {
+Result<std::vector<std::uint8_t>> SimulatedMachine::config_bytes(const PciAddress& address) {
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
   std::vector<std::uint8_t> bytes;
-  bytes.reserve(ConfigSpace::kSize);
-  for (unsigned offset = 0; offset < ConfigSpace::kSize; offset += 4) {
+  bytes.reserve(ConfigSpaceModel::kSize);
+  for (unsigned offset = 0; offset < ConfigSpaceModel::kSize; offset += 4) {
     Result<std::uint32_t> dw = state_->config_read(*f, offset, 4);
     if (!dw) return dw.error();
     for (unsigned i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(*dw >> (8 * i)));
@@ -266,7 +266,7 @@ Result<std::vector<std::uint8_t>> Machine::config_bytes(const PciAddress& addres
   return bytes;
 }
 
-Result<std::uint64_t> Machine::mmio_read(const PciAddress& address, unsigned bar, std::uint64_t offset, unsigned size) {
+Result<std::uint64_t> SimulatedMachine::mmio_read(const PciAddress& address, unsigned bar, std::uint64_t offset, unsigned size) {
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
@@ -280,7 +280,7 @@ Result<std::uint64_t> Machine::mmio_read(const PciAddress& address, unsigned bar
   return read_block(*f, *block, offset - block->offset, size, now);
 }
 
-Status Machine::mmio_write(const PciAddress& address, unsigned bar, std::uint64_t offset, unsigned size,
+Status SimulatedMachine::mmio_write(const PciAddress& address, unsigned bar, std::uint64_t offset, unsigned size,
                            std::uint64_t value) {
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
@@ -295,7 +295,7 @@ Status Machine::mmio_write(const PciAddress& address, unsigned bar, std::uint64_
   return {};
 }
 
-Result<AccessCounts> Machine::access_counts(const PciAddress& address, BlockKind kind, unsigned index) const {
+Result<AccessCounts> SimulatedMachine::access_counts(const PciAddress& address, BlockKind kind, unsigned index) const {
   std::lock_guard lock(state_->mutex);
   const SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
@@ -306,7 +306,7 @@ Result<AccessCounts> Machine::access_counts(const PciAddress& address, BlockKind
   return Error(Errc::kNotFound, fmt::format("{}: no such register block", address.to_string()));
 }
 
-void Machine::reset_access_counts() {
+void SimulatedMachine::reset_access_counts() {
   std::lock_guard lock(state_->mutex);
   for (const auto& f : state_->functions) {
     f->config_counts = {};
@@ -314,7 +314,7 @@ void Machine::reset_access_counts() {
   }
 }
 
-Result<std::unique_ptr<InterruptSource>> Machine::subscribe(const PciAddress& address, unsigned vector) {
+Result<std::unique_ptr<InterruptSource>> SimulatedMachine::subscribe(const PciAddress& address, unsigned vector) {
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
@@ -328,7 +328,7 @@ Result<std::unique_ptr<InterruptSource>> Machine::subscribe(const PciAddress& ad
   return std::unique_ptr<InterruptSource>(std::make_unique<EventFdInterrupt>(std::move(*event)));
 }
 
-Result<std::uint64_t> Machine::interrupt_count(const PciAddress& address, unsigned vector) const {
+Result<std::uint64_t> SimulatedMachine::interrupt_count(const PciAddress& address, unsigned vector) const {
   std::lock_guard lock(state_->mutex);
   const SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
@@ -336,9 +336,9 @@ Result<std::uint64_t> Machine::interrupt_count(const PciAddress& address, unsign
   return it == f->interrupts.end() ? 0 : it->second;
 }
 
-std::uint64_t Machine::now_ns() const { return state_->clock->now_ns(); }
+std::uint64_t SimulatedMachine::now_ns() const { return state_->clock->now_ns(); }
 
-Status Machine::advance(std::uint64_t ns) {
+Status SimulatedMachine::advance(std::uint64_t ns) {
   if (!state_->virtual_clock) {
     return Error(Errc::kUnsupported, "advance() needs a virtual clock; a real clock moves on by itself");
   }
@@ -352,7 +352,7 @@ Status Machine::advance(std::uint64_t ns) {
   return {};
 }
 
-Status Machine::inject(const PciAddress& address, const Fault& fault) {
+Status SimulatedMachine::inject(const PciAddress& address, const Fault& fault) {
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
@@ -377,14 +377,14 @@ Status Machine::inject(const PciAddress& address, const Fault& fault) {
     }
     model.sync(now);
     model.set_stuck(stuck->counter, stuck->stuck);
-  } else if (const auto* storm = std::get_if<InterruptStorm>(&fault)) {
+  } else if (const auto* storm = std::get_if<InterruptStormFault>(&fault)) {
     if (Status ok = cpmu_index(storm->cpmu); !ok) return ok;
     f->storms[storm->cpmu] = storm->on;
   }
   return {};
 }
 
-Result<std::uint64_t> Machine::ground_truth(const PciAddress& address, unsigned cpmu, const EventKey& key,
+Result<std::uint64_t> SimulatedMachine::ground_truth(const PciAddress& address, unsigned cpmu, const EventKey& key,
                                             const FilterSelection& filter) const {
   std::lock_guard lock(state_->mutex);
   const SimFunction* f = state_->find(address);
