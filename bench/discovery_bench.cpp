@@ -58,7 +58,7 @@ const std::string& dump_path() {
 }
 
 std::unique_ptr<cpmu::Platform> open_dump() {
-  cpmu::PlatformOptions options;
+  cpmu::PlatformSource options;
   options.backend = "dump";
   options.dump_file = dump_path();
   auto platform = cpmu::open_platform(options);

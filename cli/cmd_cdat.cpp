@@ -13,17 +13,17 @@
 #include "command.hpp"
 #include "cpmu/cdat_context.hpp"
 #include "device_selection.hpp"
+#include "machine_source.hpp"
 
 namespace cpmu::cli {
 namespace {
 
 struct CdatCommandOptions {
-  PlatformOptions platform;
+  MachineSourceOptions machine;
   std::string device;
   bool json = false;
   bool force = false;
   std::string raw_file;
-  SysfsRoots roots;
 };
 
 Status save_raw(const CdatContext& context, const std::string& path) {
@@ -45,24 +45,25 @@ Status save_raw(const CdatContext& context, const std::string& path) {
 }
 
 int run_cdat(const CdatCommandOptions& options) {
-  auto view = open_machine_view(options.platform, options.roots);
-  if (!view) {
-    fmt::print(stderr, "cpmu cdat: {}\n", view.error().message());
+  auto opened = options.machine.open();
+  if (!opened) {
+    fmt::print(stderr, "cpmu cdat: {}\n", opened.error().message());
     return kExitUsage;
   }
-  if (const std::string note = unprivileged_note(*view); !note.empty()) {
+  Session& session = **opened;
+  if (const std::string note = unprivileged_note(session); !note.empty()) {
     fmt::print(stderr, "cpmu cdat: {}\n", note);
     return kExitPartial;
   }
-  auto selected = select_functions(view->machine, options.device, has_cdat_role);
+  auto selected = select_devices(session, options.device, has_cdat_role);
   if (!selected) {
     fmt::print(stderr, "cpmu cdat: {}\n", selected.error().message());
     return kExitUsage;
   }
   CdatReadOptions read;
-  read.cxl_root = options.roots.cxl;
+  read.cxl_root = session.kernel_roots().cxl;
   read.access.force = options.force;
-  const CdatContext context = read_cdat_context(*view->platform, view->machine, view->topology, read, *selected);
+  const CdatContext context = read_cdat_context(session.platform(), session.machine(), session.topology(), read, *selected);
 
   if (!options.raw_file.empty()) {
     if (Status saved = save_raw(context, options.raw_file); !saved) {
@@ -71,9 +72,9 @@ int run_cdat(const CdatCommandOptions& options) {
     }
   }
   if (options.json) {
-    fmt::print("{}", render_cdat_json(view->machine, context));
+    fmt::print("{}", render_cdat_json(session.machine(), context));
   } else {
-    fmt::print("{}", render_cdat_text(view->machine, context));
+    fmt::print("{}", render_cdat_text(session.machine(), context));
     if (context.functions.empty()) fmt::print(stderr, "cpmu cdat: no endpoint or switch port with a DOE mailbox\n");
   }
   bool partial = false;
@@ -82,7 +83,7 @@ int run_cdat(const CdatCommandOptions& options) {
       partial = true;
       if (!options.json && f.error && f.error->code() == Errc::kOwnedByDriver) {
         fmt::print(stderr, "cpmu cdat: {}: use --force to read it over DOE anyway\n",
-                   view->machine.functions[f.function].info.address.to_string());
+                   session.machine().functions[f.function].info.address.to_string());
       }
     }
   }
@@ -93,18 +94,15 @@ int run_cdat(const CdatCommandOptions& options) {
 
 Runner setup_cdat(CLI::App& app) {
   auto options = std::make_shared<CdatCommandOptions>();
-  options->platform.add_to(app);
-  app.add_option("DEVICE", options->device, "A function (0000:0f:00.0 or 0f:00.0) or kernel name (mem0, "
-                                            "endpoint3, port2); default: every endpoint and switch upstream port "
-                                            "with a DOE mailbox")
+  options->machine.add_to(app);
+  app.add_option("DEVICE", options->device, "Which functions: a selector (cpmu(1) SELECTORS: 0f:00.0, mem0, endpoint, mem*, ...); "
+                                            "default: every endpoint and switch upstream port with a DOE mailbox")
       ->type_name("DEVICE");
   app.add_flag("--json", options->json, "Print JSON instead of text");
   app.add_option("--raw", options->raw_file, "Also save the table's raw bytes (as read, even if invalid) to FILE")
       ->type_name("FILE");
   app.add_flag("--force", options->force, "Read over DOE mailboxes the kernel may be using too (risks colliding "
                                           "with the kernel's own DOE exchanges)");
-  app.add_option("--cxl-sysfs", options->roots.cxl, "Where the kernel's CXL bus is (default /sys/bus/cxl)")
-      ->type_name("DIR");
   return [options] { return run_cdat(*options); };
 }
 

@@ -12,16 +12,16 @@
 #include "command.hpp"
 #include "cpmu/doe.hpp"
 #include "device_selection.hpp"
+#include "machine_source.hpp"
 
 namespace cpmu::cli {
 namespace {
 
 struct DoeOptions {
-  PlatformOptions platform;
+  MachineSourceOptions machine;
   std::string device;
   bool json = false;
   bool force = false;
-  SysfsRoots roots;
 };
 
 struct MailboxReport {
@@ -43,19 +43,19 @@ bool has_mailbox(const DiscoveredFunction& fn) { return !fn.doe_mailboxes.empty(
 
 std::string protocol_id(DoeProtocol p) { return fmt::format("{:04x}:{:02x}", p.vendor_id, p.type); }
 
-std::vector<FunctionReport> query_all(MachineView& view, const std::vector<std::size_t>& selected,
+std::vector<FunctionReport> query_all(Session& session, const std::vector<std::size_t>& selected,
                                       const DoeAccessPolicy& policy) {
   std::vector<FunctionReport> reports;
   for (std::size_t i : selected) {
-    const DiscoveredFunction& fn = view.machine.functions[i];
+    const DiscoveredFunction& fn = session.machine().functions[i];
     FunctionReport report{i, {}, std::nullopt};
     for (const auto& found : fn.doe_mailboxes) {
       MailboxReport m{found.offset, found.interrupt_support, found.interrupt_message, {}, std::nullopt};
-      if (Status access = check_doe_access(*view.platform, fn.info, policy); !access) {
+      if (Status access = check_doe_access(session.platform(), fn.info, policy); !access) {
         m.error = access.error();
         report.kernel_protocols = read_kernel_doe_features(fn.info.sysfs_path);
       } else {
-        DoeMailbox mailbox(*view.platform, fn.info.address, found.offset);
+        DoeMailbox mailbox(session.platform(), fn.info.address, found.offset);
         auto protocols = discover_doe_protocols(mailbox);
         if (protocols) {
           m.protocols = std::move(*protocols);
@@ -89,9 +89,9 @@ nlohmann::ordered_json protocols_json(const std::vector<DoeProtocol>& protocols)
   return out;
 }
 
-void print_text(const MachineView& view, const std::vector<FunctionReport>& reports) {
+void print_text(const Session& session, const std::vector<FunctionReport>& reports) {
   for (const FunctionReport& report : reports) {
-    const DiscoveredFunction& fn = view.machine.functions[report.function];
+    const DiscoveredFunction& fn = session.machine().functions[report.function];
     fmt::print("{}\n", function_heading(fn));
     if (report.mailboxes.empty()) fmt::print("  no DOE mailbox\n");
     for (const MailboxReport& m : report.mailboxes) {
@@ -111,10 +111,10 @@ void print_text(const MachineView& view, const std::vector<FunctionReport>& repo
   }
 }
 
-void print_json(const MachineView& view, const std::vector<FunctionReport>& reports) {
+void print_json(const Session& session, const std::vector<FunctionReport>& reports) {
   nlohmann::ordered_json functions = nlohmann::ordered_json::array();
   for (const FunctionReport& report : reports) {
-    const DiscoveredFunction& fn = view.machine.functions[report.function];
+    const DiscoveredFunction& fn = session.machine().functions[report.function];
     nlohmann::ordered_json f;
     f["bdf"] = fn.info.address.to_string();
     f["kind"] = component_kind_name(fn.kind);
@@ -139,27 +139,27 @@ void print_json(const MachineView& view, const std::vector<FunctionReport>& repo
 }
 
 int run_doe(const DoeOptions& options) {
-  auto view = open_machine_view(options.platform, options.roots);
-  if (!view) {
-    fmt::print(stderr, "cpmu doe: {}\n", view.error().message());
+  auto session = options.machine.open();
+  if (!session) {
+    fmt::print(stderr, "cpmu doe: {}\n", session.error().message());
     return kExitUsage;
   }
-  if (const std::string note = unprivileged_note(*view); !note.empty()) {
+  if (const std::string note = unprivileged_note(**session); !note.empty()) {
     fmt::print(stderr, "cpmu doe: {}\n", note);
     return kExitPartial;
   }
-  auto selected = select_functions(view->machine, options.device, has_mailbox);
+  auto selected = select_devices(**session, options.device, has_mailbox);
   if (!selected) {
     fmt::print(stderr, "cpmu doe: {}\n", selected.error().message());
     return kExitUsage;
   }
   DoeAccessPolicy policy;
   policy.force = options.force;
-  const auto reports = query_all(*view, *selected, policy);
+  const auto reports = query_all(**session, *selected, policy);
   if (options.json) {
-    print_json(*view, reports);
+    print_json(**session, reports);
   } else {
-    print_text(*view, reports);
+    print_text(**session, reports);
     if (reports.empty()) fmt::print(stderr, "cpmu doe: no function with a DOE mailbox found\n");
   }
   for (const FunctionReport& r : reports) {
@@ -174,15 +174,13 @@ int run_doe(const DoeOptions& options) {
 
 Runner setup_doe(CLI::App& app) {
   auto options = std::make_shared<DoeOptions>();
-  options->platform.add_to(app);
-  app.add_option("DEVICE", options->device, "A function (0000:0d:00.0 or 0d:00.0) or kernel name (mem0, "
-                                            "endpoint3, port2); default: every function with a DOE mailbox")
+  options->machine.add_to(app);
+  app.add_option("DEVICE", options->device, "Which functions: a selector (cpmu(1) SELECTORS: 0d:00.0, mem0, endpoint, mem*, ...); "
+                                            "default: every function with a DOE mailbox")
       ->type_name("DEVICE");
   app.add_flag("--json", options->json, "Print JSON instead of text");
   app.add_flag("--force", options->force, "Query mailboxes the kernel may be using too (risks colliding with "
                                           "the kernel's own DOE exchanges)");
-  app.add_option("--cxl-sysfs", options->roots.cxl, "Where the kernel's CXL bus is (default /sys/bus/cxl)")
-      ->type_name("DIR");
   return [options] { return run_doe(*options); };
 }
 

@@ -8,15 +8,15 @@
 
 #include "command.hpp"
 #include "cpmu/lspci_text.hpp"
-#include "platform_options.hpp"
+#include "machine_source.hpp"
 
 namespace cpmu::cli {
 
 Runner setup_dump(CLI::App& sub) {
-  auto options = std::make_shared<PlatformOptions>();
+  auto options = std::make_shared<MachineSourceOptions>();
   options->add_to(sub);
   return [options] {
-    auto platform = options->open();
+    auto platform = options->open_platform();
     if (!platform) {
       fmt::print(stderr, "cpmu dump: {}\n", platform.error().message());
       return kExitUsage;

@@ -16,16 +16,16 @@
 #include "cpmu/countable_capabilities.hpp"
 #include "cpmu/cpmu_name.hpp"
 #include "device_selection.hpp"
+#include "machine_source.hpp"
 
 namespace cpmu::cli {
 namespace {
 
 struct EventsOptions {
-  PlatformOptions platform;
-  std::string cpmu;   // "BDF/N", a BDF or a kernel name; empty = every CPMU
+  MachineSourceOptions machine;
+  std::string cpmu;   // a selector; empty = every CPMU
   bool json = false;
   bool metrics = false;
-  SysfsRoots roots;
 };
 
 struct Selected {
@@ -33,26 +33,12 @@ struct Selected {
   const Cpmu* cpmu;
 };
 
-Result<std::vector<Selected>> select_cpmus(const DiscoveredMachine& machine, const std::string& text) {
+std::vector<Selected> selected_cpmus(const DiscoveredMachine& machine, const std::vector<CpmuRef>& refs) {
   std::vector<Selected> out;
-  if (text.find('/') != std::string::npos) {
-    auto name = CpmuName::parse(text);
-    if (!name) return name.error();
-    for (const DiscoveredFunction& fn : machine.functions) {
-      if (fn.info.address != name->function) continue;
-      for (const Cpmu& c : fn.cpmus) {
-        if (c.instance == name->instance) out.push_back({&fn, &c});
-      }
-    }
-    if (out.empty()) return Error(Errc::kNotFound, fmt::format("no CPMU {} in this machine", text));
-    return out;
+  for (const CpmuRef& ref : refs) {
+    const DiscoveredFunction& fn = machine.functions[ref.function];
+    out.push_back({&fn, &fn.cpmus[ref.cpmu]});
   }
-  auto functions = select_functions(machine, text, [](const DiscoveredFunction& fn) { return !fn.cpmus.empty(); });
-  if (!functions) return functions.error();
-  for (std::size_t i : *functions) {
-    for (const Cpmu& c : machine.functions[i].cpmus) out.push_back({&machine.functions[i], &c});
-  }
-  if (out.empty() && !text.empty()) return Error(Errc::kNotFound, fmt::format("{} has no CPMU", text));
   return out;
 }
 
@@ -166,26 +152,29 @@ nlohmann::ordered_json to_json(const EventCatalogue& catalogue, const Selected& 
 }
 
 int run(const EventsOptions& options) {
-  auto view = open_machine_view(options.platform, options.roots);
-  if (!view) {
-    fmt::print(stderr, "cpmu events: {}\n", view.error().message());
+  auto opened = options.machine.open();
+  if (!opened) {
+    fmt::print(stderr, "cpmu events: {}\n", opened.error().message());
     return kExitUsage;
   }
-  auto selected = select_cpmus(view->machine, options.cpmu);
-  if (!selected) {
-    fmt::print(stderr, "cpmu events: {}\n", selected.error().message());
+  Session& session = **opened;
+  auto refs = select_cpmus(session.machine(), options.cpmu.empty() ? std::vector<std::string>{}
+                                                                   : std::vector<std::string>{options.cpmu});
+  if (!refs) {
+    fmt::print(stderr, "cpmu events: {}\n", refs.error().message());
     return kExitUsage;
   }
-  CatalogueLoad load = load_event_catalogue(default_event_search_path());
+  const std::vector<Selected> selected = selected_cpmus(session.machine(), *refs);
+  const CatalogueLoad& load = session.catalogue();
   for (const Error& issue : load.issues) fmt::print(stderr, "cpmu events: warning: {}\n", issue.message());
-  if (selected->empty()) {
-    std::string note = unprivileged_note(*view);
+  if (selected.empty()) {
+    std::string note = unprivileged_note(session);
     fmt::print(stderr, "cpmu events: no CPMU found{}{}\n", note.empty() ? "" : ": ", note);
   }
 
   int status = kExitOk;
   nlohmann::ordered_json cpmus = nlohmann::ordered_json::array();
-  for (const Selected& s : *selected) {
+  for (const Selected& s : selected) {
     if (!s.cpmu->capabilities) status = kExitPartial;
     if (options.json) {
       cpmus.push_back(to_json(load.catalogue, s, options.metrics));
@@ -209,10 +198,10 @@ int run(const EventsOptions& options) {
 
 Runner setup_events(CLI::App& sub) {
   auto options = std::make_shared<EventsOptions>();
-  options->platform.add_to(sub);
+  options->machine.add_to(sub);
   sub.add_option("CPMU", options->cpmu,
-                 "Which CPMU: BDF/N (e.g. 0000:0d:00.0/0), a function (BDF or memX) for all its CPMUs; "
-                 "default: every CPMU");
+                 "Which CPMUs: a selector (cpmu(1) SELECTORS: 0d:00.0/0, 0d:00.0, mem0, cxl_pmu_mem0.0, "
+                 "endpoint, mem*, ...); default: every CPMU");
   sub.add_flag("--json", options->json, "JSON output (schema_version 1)");
   sub.add_flag("--metrics", options->metrics, "Also list the derived metrics each CPMU can compute");
   return [options] { return run(*options); };

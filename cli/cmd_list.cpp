@@ -13,22 +13,22 @@
 #include "cpmu/topology.hpp"
 #include "device_selection.hpp"
 #include "list_view.hpp"
-#include "platform_options.hpp"
-#include "slot_filter.hpp"
+#include "cpmu/slot_filter.hpp"
+#include "machine_source.hpp"
 
 namespace cpmu::cli {
 
 namespace {
 
 struct ListOptions {
-  PlatformOptions platform;
+  MachineSourceOptions machine;
+  std::vector<std::string> selectors;
   bool json = false;
   bool verbose = false;
   bool all = false;
   std::string slot;
   std::string memdev;
   std::string type;
-  SysfsRoots roots;
 };
 
 bool memdev_matches(const std::string& wanted, const std::string& memdev) {
@@ -61,29 +61,36 @@ int run_list(const ListOptions& options) {
   }
   std::optional<ComponentKind> type;
   if (!options.type.empty()) {
-    for (auto kind : {ComponentKind::kRootPort, ComponentKind::kSwitchUpstreamPort,
-                      ComponentKind::kSwitchDownstreamPort, ComponentKind::kEndpoint, ComponentKind::kOther}) {
-      if (options.type == component_kind_name(kind)) type = kind;
-    }
+    type = options.type == "other" ? std::optional(ComponentKind::kOther) : parse_component_kind(options.type);
     if (!type) {
-      fmt::print(stderr, "cpmu list: -t '{}': expected root-port, usp, dsp, endpoint or other\n", options.type);
+      fmt::print(stderr, "cpmu list: -t '{}': expected root-port, upstream-port, downstream-port, endpoint or other\n",
+                 options.type);
       return kExitUsage;
     }
   }
-  auto opened = open_machine_view(options.platform, options.roots);
+  auto opened = options.machine.open();
   if (!opened) {
     fmt::print(stderr, "cpmu list: {}\n", opened.error().message());
     return kExitUsage;
   }
-  MachineView& machine_view = *opened;
-  const DiscoveredMachine* machine = &machine_view.machine;
-  const Topology& topology = machine_view.topology;
+  Session& session = **opened;
+  const DiscoveredMachine* machine = &session.machine();
+  const Topology& topology = session.topology();
+  std::vector<bool> named(machine->functions.size(), options.selectors.empty());
+  if (!options.selectors.empty()) {
+    auto chosen = select_functions(*machine, options.selectors, nullptr);
+    if (!chosen) {
+      fmt::print(stderr, "cpmu list: {}\n", chosen.error().message());
+      return kExitUsage;
+    }
+    for (std::size_t i : *chosen) named[i] = true;
+  }
 
   const std::size_t n = machine->functions.size();
   ListView view;
   view.machine = machine;
   view.topology = &topology;
-  view.perf_pmus = machine_view.kernel.perf_pmus;   // the kernel's: only the running machine has them
+  view.perf_pmus = session.kernel().perf_pmus;   // the kernel's: only the running machine has them
   view.verbose = options.verbose;
   view.selected.assign(n, false);
   view.shown.assign(n, false);
@@ -91,8 +98,10 @@ int run_list(const ListOptions& options) {
   std::size_t selected = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const auto& fn = machine->functions[i];
-    bool interesting = options.all || fn.is_cxl() || fn.memory_device || !fn.problems.empty();
-    if (!interesting || (slot && !slot->matches(fn.info.address)) || (type && fn.kind != *type) ||
+    // A function named by a selector is shown whatever it is.
+    bool interesting = options.all || !options.selectors.empty() || fn.is_cxl() || fn.memory_device ||
+                       !fn.problems.empty();
+    if (!interesting || !named[i] || (slot && !slot->matches(fn.info.address)) || (type && fn.kind != *type) ||
         (!options.memdev.empty() && !memdev_matches(options.memdev, fn.memdev))) {
       continue;
     }
@@ -101,16 +110,12 @@ int run_list(const ListOptions& options) {
     problems = problems || !fn.problems.empty();
     for (std::optional<std::size_t> at = i; at; at = topology.parent[*at]) view.shown[*at] = true;
   }
-  std::optional<CatalogueLoad> catalogue;
-  if (options.verbose || options.json) {
-    catalogue = load_event_catalogue(default_event_search_path());
-    view.catalogue = &catalogue->catalogue;
-  }
+  if (options.verbose || options.json) view.catalogue = &session.catalogue().catalogue;
 
   if (options.json) {
     fmt::print("{}", render_list_json(view));
   } else if (machine->config_access_denied) {
-    print_unprivileged(view.perf_pmus, options.roots.event_source);
+    print_unprivileged(view.perf_pmus, session.kernel_roots().event_source);
   } else {
     fmt::print("{}", render_list_tree(view));
     if (selected == 0) {
@@ -125,7 +130,10 @@ int run_list(const ListOptions& options) {
 
 Runner setup_list(CLI::App& app) {
   auto options = std::make_shared<ListOptions>();
-  options->platform.add_to(app);
+  options->machine.add_to(app);
+  app.add_option("SELECTOR", options->selectors,
+                 "Only these functions: selectors (cpmu(1) SELECTORS: 0d:00.0, mem0, endpoint, mem*, ...)")
+      ->type_name("SELECTOR ...");
   app.add_flag("--json", options->json, "Print JSON (schema: docs/list-json-schema.md) instead of a tree");
   app.add_flag("-v,--verbose", options->verbose, "Also show DVSECs, register blocks, DOE registers, and each "
                                                  "CPMU's event capabilities and counter table");
@@ -134,13 +142,8 @@ Runner setup_list(CLI::App& app) {
       ->type_name("SLOT");
   app.add_option("-m,--memdev", options->memdev, "Only the function of this kernel memdev (mem0 or 0)")
       ->type_name("MEMDEV");
-  app.add_option("-t,--type", options->type, "Only this kind: root-port, usp, dsp, endpoint, other")
+  app.add_option("-t,--type", options->type, "Only this kind: root-port, upstream-port, downstream-port, endpoint, other")
       ->type_name("TYPE");
-  app.add_option("--cxl-sysfs", options->roots.cxl, "Where the kernel's CXL bus is (default /sys/bus/cxl)")
-      ->type_name("DIR");
-  app.add_option("--event-source-sysfs", options->roots.event_source,
-                 "Where the kernel's perf PMUs are (default /sys/bus/event_source)")
-      ->type_name("DIR");
   return [options] { return run_list(*options); };
 }
 

@@ -21,10 +21,10 @@
 #include <filesystem>
 
 #include "child_process.hpp"
+#include "cpmu/session.hpp"
 #include "command.hpp"
-#include "cpmu/direct_backend.hpp"
 #include "cpmu/monitor.hpp"
-#include "device_selection.hpp"
+#include "machine_source.hpp"
 #include "stat_output.hpp"
 #include "stat_selection.hpp"
 
@@ -36,7 +36,7 @@ constexpr unsigned kMinIntervalMs = 10;
 constexpr auto kDefaultSampling = std::chrono::seconds(1);
 
 struct StatOptions {
-  PlatformOptions platform;
+  MachineSourceOptions machine;
   std::vector<std::string> events;
   std::vector<std::string> metrics;
   CpmuFilters filters;
@@ -49,7 +49,14 @@ struct StatOptions {
   std::string output;
   std::vector<std::string> command;
   CLI::Option* separator_option = nullptr;
+  CLI::Option* interval_option = nullptr;
+  CLI::Option* interval_count_option = nullptr;
+  CLI::Option* duration_option = nullptr;
 };
+
+// The longest --duration: ten years, far inside what a steady_clock time
+// point holds, so the deadline never overflows.
+constexpr double kMaxDurationSeconds = 10.0 * 365 * 24 * 3600;
 
 int usage(const std::string& message) {
   fmt::print(stderr, "cpmu stat: {}\n", message);
@@ -97,90 +104,60 @@ std::vector<PlanRow> plan_rows(const std::vector<StatCandidate>& candidates, con
   return rows;
 }
 
-// What runs: the monitored CPMUs and, per term, the series that show it.
-struct Counting {
-  std::vector<MonitoredCpmu> cpmus;
+// What runs: the session's counting and, per term, the series that show it.
+struct StatCounting {
+  Counting counting;
   std::vector<StatRow> rows;
-  std::size_t skipped = 0;   // CPMUs -a chose that cannot be used
 };
 
-// Where the CPMU locks live. The running machine's CPMUs are shared with
-// every other process, so they take the usual directories. A simulated (or
-// dumped) machine belongs to this process alone: its locks go to a private
-// directory, removed at the end, unless CPMU_LOCK_DIR names one (tests use
-// that to meet a lock another process holds).
-class LockDirectory {
- public:
-  explicit LockDirectory(const MachineView& view) {
-    if (view.live) return;
-    if (const char* chosen = std::getenv("CPMU_LOCK_DIR"); chosen != nullptr && *chosen != '\0') {
-      directories_ = {chosen};
-      return;
-    }
-    private_ = (std::filesystem::temp_directory_path() / fmt::format("cpmu-stat-{}", ::getpid())).string();
-    directories_ = {private_};
-  }
-  ~LockDirectory() {
-    std::error_code ignored;
-    if (!private_.empty()) std::filesystem::remove_all(private_, ignored);
-  }
-  LockDirectory(const LockDirectory&) = delete;
-  LockDirectory& operator=(const LockDirectory&) = delete;
-  const std::vector<std::string>& directories() const { return directories_; }   // empty: the usual ones
-
- private:
-  std::vector<std::string> directories_;
-  std::string private_;
-};
-
-Result<Counting> open_counting(MachineView& view, const std::vector<StatCandidate>& candidates,
-                               const std::vector<StatTerm>& terms, const LockDirectory& locks) {
-  Counting out;
-  std::vector<std::vector<std::size_t>> series_of_term(terms.size());
+// Every candidate goes to the session, which picks its backend or says why
+// it cannot count. A CPMU chosen by name must count (or the run fails,
+// naming it); one -a chose is skipped with a note.
+Result<StatCounting> open_counting(Session& session, const std::vector<StatCandidate>& candidates,
+                                   const std::vector<StatTerm>& terms, MonitorOptions monitor_options) {
   std::vector<std::string> why_not(terms.size());
-  std::size_t next_series = 0;
+  std::vector<CountTarget> targets;
+  std::vector<std::vector<std::size_t>> target_terms;
   for (const StatCandidate& c : candidates) {
-    const DiscoveredFunction& function = view.machine.functions[c.function];
-    const Cpmu& cpmu = function.cpmus[c.cpmu];
-    const std::string name = c.name.to_string();
-    auto skip = [&](const std::string& why) -> Status {
-      if (c.explicit_choice) return Error(Errc::kInvalidArgument, fmt::format("{}: cannot count: {}", name, why));
-      fmt::print(stderr, "cpmu stat: skipping {}: {}\n", name, why);
-      ++out.skipped;
-      for (std::size_t t : c.terms) why_not[t] = "every CPMU that could count it was skipped";
-      return {};
-    };
-    if (!c.unusable.empty()) {
-      if (Status skipped = skip(c.unusable); !skipped) return skipped.error();
-      continue;
-    }
     // With -a alone a CPMU counts only what it can; one chosen by name shows
     // <not supported> for the rest, with the reason.
     std::vector<std::size_t> counted;
     for (std::size_t i = 0; i < c.terms.size(); ++i) {
-      const PlannedCount& planned = c.plan->counts[i];
-      if (c.explicit_choice || planned.placement != Placement::kNotSupported) {
+      const bool supported = !c.plan || c.plan->counts[i].placement != Placement::kNotSupported;
+      if (c.explicit_choice || supported) {
         counted.push_back(c.terms[i]);
       } else if (why_not[c.terms[i]].empty()) {
-        why_not[c.terms[i]] = fmt::format("no CPMU can count it ({}: {})", name, planned.reason);
+        why_not[c.terms[i]] = fmt::format("no CPMU can count it ({}: {})", c.name.to_string(), c.plan->counts[i].reason);
       }
     }
     if (counted.empty()) continue;
-    std::vector<CountRequest> requests;
-    for (std::size_t t : counted) requests.push_back(terms[t].request());
-    DirectBackendOptions options;
-    options.lock_directories = locks.directories();
-    auto backend = open_direct_backend(*view.platform, function, cpmu, requests, options);
-    if (!backend) {
-      if (Status skipped = skip(backend.error().message()); !skipped) return skipped.error();
-      continue;
+    CountTarget target{c.cpmu, {}, c.explicit_choice};
+    for (std::size_t t : counted) target.requests.push_back(terms[t].request());
+    targets.push_back(std::move(target));
+    target_terms.push_back(std::move(counted));
+  }
+  const std::vector<CountTarget> asked = targets;
+  CountOptions options;
+  options.monitor = std::move(monitor_options);
+  auto counting = session.count(std::move(targets), std::move(options));
+  if (!counting) return counting.error();
+
+  StatCounting out{std::move(*counting), {}};
+  for (const SkippedCpmu& skipped : out.counting.skipped) {
+    fmt::print(stderr, "cpmu stat: skipping {}: {}\n", skipped.name, skipped.reason);
+  }
+  std::vector<std::vector<std::size_t>> series_of_term(terms.size());
+  std::size_t next_series = 0;
+  for (std::size_t i = 0; i < asked.size(); ++i) {
+    const bool monitored =
+        std::find(out.counting.cpmus.begin(), out.counting.cpmus.end(), asked[i].cpmu) != out.counting.cpmus.end();
+    for (std::size_t t : target_terms[i]) {
+      if (monitored) {
+        series_of_term[t].push_back(next_series++);
+      } else if (why_not[t].empty()) {
+        why_not[t] = "every CPMU that could count it was skipped";
+      }
     }
-    MonitoredCpmu monitored;
-    monitored.identity = cpmu_identity(view.machine, c.function, cpmu);
-    monitored.requests = std::move(requests);
-    monitored.backend = std::move(*backend);
-    for (std::size_t t : counted) series_of_term[t].push_back(next_series++);
-    out.cpmus.push_back(std::move(monitored));
   }
   for (std::size_t t = 0; t < terms.size(); ++t) {
     if (series_of_term[t].empty()) {
@@ -312,15 +289,23 @@ class StatSession {
 };
 
 int run_stat(StatOptions& options) {
-  if (options.interval_ms > 0 && options.interval_ms < kMinIntervalMs) {
+  // Each numeric option has one rule, whatever its value: -I at least
+  // kMinIntervalMs, --interval-count at least 1, --duration above 0 and at
+  // most kMaxDurationSeconds. A value given is never silently "off".
+  if (options.interval_option->count() > 0 && options.interval_ms < kMinIntervalMs) {
     return usage(fmt::format("-I {}: the interval must be at least {} ms", options.interval_ms, kMinIntervalMs));
   }
+  if (options.interval_count_option->count() > 0 && options.interval_count == 0) {
+    return usage("--interval-count 0: expected at least 1 interval");
+  }
   if (options.interval_count > 0 && options.interval_ms == 0) return usage("--interval-count needs -I MS");
+  if (options.duration_option->count() > 0 &&
+      !(std::isfinite(options.duration_s) && options.duration_s > 0 && options.duration_s <= kMaxDurationSeconds)) {
+    return usage(fmt::format("--duration {}: expected a number of seconds above 0 and at most {:.0f}",
+                             options.duration_s, kMaxDurationSeconds));
+  }
   if (!options.command.empty() && (options.duration_s > 0 || options.interval_count > 0)) {
     return usage("a COMMAND ends the count itself: drop --duration and --interval-count, or the COMMAND");
-  }
-  if (options.duration_s < 0 || !std::isfinite(options.duration_s)) {
-    return usage(fmt::format("--duration {}: expected a positive number of seconds", options.duration_s));
   }
   if (options.separator_option->count() > 0 && options.separator.empty()) {
     return usage("-x needs a separator, e.g. -x ,");
@@ -338,20 +323,21 @@ int run_stat(StatOptions& options) {
   auto metrics = add_metric_inputs(options.metrics, catalogue.catalogue, *terms);
   if (!metrics) return usage(metrics.error().message());
 
-  auto view = open_machine_view(options.platform, SysfsRoots{});
-  if (!view) return usage(view.error().message());
-  if (view->machine.config_access_denied) {
+  auto opened = options.machine.open();
+  if (!opened) return usage(opened.error().message());
+  Session& machine = **opened;
+  if (machine.machine().config_access_denied) {
     return usage("extended configuration space needs root (CAP_SYS_ADMIN): CPMUs cannot be found or counted");
   }
-  auto candidates = plan_stat(view->machine, *terms, options.filters);
+  auto candidates = plan_stat(machine.machine(), *terms, options.filters);
   if (!candidates) return usage(candidates.error().message());
-  if (candidates->empty()) return usage(fmt::format("no CPMU on this machine (backend {})", view->platform->name()));
+  if (candidates->empty()) return usage(fmt::format("no CPMU on this machine (backend {})", machine.backend().name));
 
   std::FILE* out = stderr;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
   if (options.output == "-") out = stdout;
   if (!options.output.empty() && options.output != "-") {
-    file.reset(std::fopen(options.output.c_str(), "w"));
+    file.reset(std::fopen(options.output.c_str(), "we"));
     if (!file) return usage(fmt::format("-o {}: {}", options.output, std::strerror(errno)));
     out = file.get();
   }
@@ -363,33 +349,30 @@ int run_stat(StatOptions& options) {
     return kExitOk;
   }
 
-  const LockDirectory locks(*view);
-  auto counting = open_counting(*view, *candidates, *terms, locks);
-  if (!counting) return usage(counting.error().message());
-  if (counting->cpmus.empty() && counting->skipped > 0) {
-    return usage("nothing to count: every CPMU that could count these events was skipped (see above)");
-  }
-
   MonitorOptions monitor_options;
   monitor_options.interval =
       options.interval_ms > 0 ? std::chrono::milliseconds(options.interval_ms) : std::chrono::milliseconds(kDefaultSampling);
   monitor_options.metrics = std::move(*metrics);
   monitor_options.catalogue = &catalogue.catalogue;
-  auto monitor = Monitor::create(std::move(counting->cpmus), std::move(monitor_options));
-  if (!monitor) return usage(monitor.error().message());
-  if (Status started = (*monitor)->start(); !started) return usage(started.error().message());
+  auto counting = open_counting(machine, *candidates, *terms, std::move(monitor_options));
+  if (!counting) return usage(counting.error().message());
+  if (counting->counting.cpmus.empty() && !counting->counting.skipped.empty()) {
+    return usage("nothing to count: every CPMU that could count these events was skipped (see above)");
+  }
+  Monitor& monitor = *counting->counting.monitor;
+  if (Status started = monitor.start(); !started) return usage(started.error().message());
 
-  StatSession session(options, **monitor, *renderer, counting->rows, signals->get());
+  StatSession session(options, monitor, *renderer, counting->rows, signals->get());
   auto result = session.run();
   if (!result) {
-    (*monitor)->stop();
+    monitor.stop();
     fmt::print(stderr, "cpmu stat: {}\n", result.error().message());
     // As a shell reports a command it cannot run.
     return result.error().code() == Errc::kNotFound ? 127 : 126;
   }
   // The totals so far are printed whatever ended the run (Ctrl-C included).
-  std::shared_ptr<const Snapshot> final_counts = (*monitor)->sample_now();
-  (*monitor)->stop();
+  std::shared_ptr<const Snapshot> final_counts = monitor.sample_now();
+  monitor.stop();
   StatRun run{options.command.empty() ? "system wide" : command_line(options.command), result->interrupted};
   renderer->totals(*final_counts, counting->rows, run);
   for (const CpmuStatus& cpmu : final_counts->cpmus) result->partial = result->partial || cpmu.health != CpmuHealth::kCounting;
@@ -401,7 +384,7 @@ int run_stat(StatOptions& options) {
 
 Runner setup_stat(CLI::App& app) {
   auto options = std::make_shared<StatOptions>();
-  options->platform.add_to(app);
+  options->machine.add_to(app);
   app.add_option("-e,--event", options->events,
                  "Events to count: catalogue names, a+b sums, raw vid=,gid=,mask=[,threshold=,edge,invert,hdm=] "
                  "or PMU/terms/ (PMU: a CPMU name such as 0000:0d:00.0/0, or cxl_pmu_memX.Y); repeatable")
@@ -417,14 +400,19 @@ Runner setup_stat(CLI::App& app) {
       ->type_name("SLOT");
   app.add_option("-m,--memdev", options->filters.memdev, "Only CPMUs of this kernel memdev (mem0 or 0)")
       ->type_name("MEMDEV");
-  app.add_option("--cpmu", options->filters.cpmus, "Only this CPMU: 0000:0d:00.0/0 or cxl_pmu_memX.Y; repeatable")
+  app.add_option("--cpmu", options->filters.cpmus,
+                 "Only these CPMUs: a selector (cpmu(1) SELECTORS: 0d:00.0/0, cxl_pmu_mem0.0, mem0, endpoint, "
+                 "mem*, ...); repeatable")
       ->allow_extra_args(false)
       ->type_name("CPMU");
-  app.add_option("-I,--interval-print", options->interval_ms, "Print the counts of every interval of MS ms")
-      ->type_name("MS");
-  app.add_option("--interval-count", options->interval_count, "With -I: stop after N intervals")->type_name("N");
-  app.add_option("--duration", options->duration_s, "Count for SECONDS, then print the totals")
-      ->type_name("SECONDS");
+  options->interval_option =
+      app.add_option("-I,--interval-print", options->interval_ms, "Print the counts of every interval of MS ms")
+          ->type_name("MS");
+  options->interval_count_option =
+      app.add_option("--interval-count", options->interval_count, "With -I: stop after N intervals")->type_name("N");
+  options->duration_option =
+      app.add_option("--duration", options->duration_s, "Count for SECONDS, then print the totals")
+          ->type_name("SECONDS");
   options->separator_option =
       app.add_option("-x,--field-separator", options->separator, "CSV output with SEP between fields")
           ->type_name("SEP");

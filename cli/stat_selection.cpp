@@ -6,7 +6,9 @@
 #include <regex>
 
 #include "cpmu/counter_scheduler.hpp"
-#include "slot_filter.hpp"
+#include "cpmu/selector.hpp"
+#include "cpmu/session.hpp"
+#include "cpmu/slot_filter.hpp"
 
 namespace cpmu::cli {
 
@@ -51,46 +53,6 @@ std::string unit_of(const EventTerm& term, const EventCatalogue& catalogue) {
   if (term.name.empty()) return {};
   const EventInfo* event = catalogue.find_event(term.name.substr(0, term.name.find('+')));
   return event ? event->unit : std::string();
-}
-
-std::string cpmu_list(const DiscoveredMachine& machine) {
-  std::string out;
-  for (const DiscoveredFunction& f : machine.functions) {
-    for (const Cpmu& c : f.cpmus) {
-      out += (out.empty() ? "" : ", ") + CpmuName{f.info.address, c.instance}.to_string();
-      if (!c.perf_pmu.empty()) out += " (" + c.perf_pmu + ")";
-    }
-  }
-  return out.empty() ? "none found" : out;
-}
-
-// The CPMU a name means: a cpmu name (0000:0d:00.0/0) or a perf PMU name.
-std::optional<std::pair<std::size_t, std::size_t>> find_cpmu(const DiscoveredMachine& machine, std::string_view name) {
-  const auto parsed = CpmuName::parse(name);
-  for (std::size_t f = 0; f < machine.functions.size(); ++f) {
-    const DiscoveredFunction& function = machine.functions[f];
-    for (std::size_t c = 0; c < function.cpmus.size(); ++c) {
-      const Cpmu& cpmu = function.cpmus[c];
-      const bool same = parsed ? (function.info.address == parsed->function && cpmu.instance == parsed->instance)
-                               : (!cpmu.perf_pmu.empty() && cpmu.perf_pmu == name);
-      if (same) return std::make_pair(f, c);
-    }
-  }
-  return std::nullopt;
-}
-
-std::string why_unusable(const Cpmu& cpmu) {
-  if (!cpmu.capabilities) return "capabilities unknown: " + cpmu.capabilities_unknown;
-  switch (cpmu.owner.kind) {
-    case CpmuOwnerKind::kNone: return {};
-    case CpmuOwnerKind::kKernel:
-      return fmt::format("owned by the kernel's cxl_pmu driver ({}); count it with perf stat -a -e {}/EVENT/",
-                         cpmu.owner.kernel_device, cpmu.perf_pmu.empty() ? "cxl_pmu_memX.Y" : cpmu.perf_pmu);
-    case CpmuOwnerKind::kProcess:
-      return fmt::format("in use by another cpmu process ({}lock file {})",
-                         cpmu.owner.pid ? fmt::format("pid {}, ", *cpmu.owner.pid) : "", cpmu.owner.lock_file);
-  }
-  return {};
 }
 
 }  // namespace
@@ -143,31 +105,33 @@ Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, c
     if (!parsed) return parsed.error();
     slot = *parsed;
   }
-  std::vector<std::pair<std::size_t, std::size_t>> named;
-  for (const std::string& name : filters.cpmus) {
-    auto found = find_cpmu(machine, name);
-    if (!found) {
-      return Error(Errc::kInvalidArgument, fmt::format("--cpmu '{}': no such CPMU (expected [DDDD:]BB:DD.F/N or a "
-                                                       "perf name cxl_pmu_memX.Y; CPMUs here: {})",
-                                                       name, cpmu_list(machine)));
-    }
-    named.push_back(*found);
+  std::vector<CpmuRef> named;
+  if (!filters.cpmus.empty()) {
+    auto found = select_cpmus(machine, filters.cpmus);
+    if (!found) return Error(Errc::kInvalidArgument, "--cpmu " + found.error().message());
+    named = std::move(*found);
   }
-  std::vector<std::optional<std::pair<std::size_t, std::size_t>>> term_cpmu;
+  std::optional<Selector> memdev;
+  if (!filters.memdev.empty()) {
+    auto parsed = Selector::parse(filters.memdev);
+    if (!parsed) return Error(Errc::kInvalidArgument, "-m " + parsed.error().message());
+    memdev = std::move(*parsed);
+  }
+  // Per term: the CPMUs its PMU prefix names, or none for an unprefixed term.
+  std::vector<std::optional<std::vector<CpmuRef>>> term_cpmus;
   bool unprefixed = false;
   for (const StatTerm& t : terms) {
     if (t.pmu.empty()) {
       unprefixed = true;
-      term_cpmu.emplace_back();
+      term_cpmus.emplace_back();
       continue;
     }
-    auto found = find_cpmu(machine, t.pmu);
+    auto found = select_cpmus(machine, {t.pmu});
     if (!found) {
-      return Error(Errc::kInvalidArgument,
-                   fmt::format("-e '{}': event term '{}' at position {}: no CPMU named '{}' (CPMUs here: {})",
-                               t.argument, t.term.text, t.position, t.pmu, cpmu_list(machine)));
+      return Error(Errc::kInvalidArgument, fmt::format("-e '{}': event term '{}' at position {}: {}", t.argument,
+                                                       t.term.text, t.position, found.error().message()));
     }
-    term_cpmu.emplace_back(*found);
+    term_cpmus.emplace_back(std::move(*found));
   }
   if (unprefixed && !filters.any()) {
     const StatTerm& first = *std::find_if(terms.begin(), terms.end(), [](const StatTerm& t) { return t.pmu.empty(); });
@@ -177,15 +141,12 @@ Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, c
                              first.label, first.label));
   }
 
-  const bool narrowed = slot || !filters.memdev.empty() || !named.empty();
-  auto chosen = [&](std::size_t f, std::size_t c) {
-    const DiscoveredFunction& function = machine.functions[f];
+  const bool narrowed = slot || memdev || !named.empty();
+  auto chosen = [&](const CpmuRef& ref) {
+    const DiscoveredFunction& function = machine.functions[ref.function];
     if (slot && !slot->matches(function.info.address)) return false;
-    if (!filters.memdev.empty() && !(function.memdev == filters.memdev ||
-                                     (!function.memdev.empty() && function.memdev == "mem" + filters.memdev))) {
-      return false;
-    }
-    if (!named.empty() && std::find(named.begin(), named.end(), std::make_pair(f, c)) == named.end()) return false;
+    if (memdev && !memdev->matches(function, function.cpmus[ref.cpmu])) return false;
+    if (!named.empty() && std::find(named.begin(), named.end(), ref) == named.end()) return false;
     return filters.any();
   };
 
@@ -195,21 +156,23 @@ Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, c
     const DiscoveredFunction& function = machine.functions[f];
     for (std::size_t c = 0; c < function.cpmus.size(); ++c) {
       const Cpmu& cpmu = function.cpmus[c];
+      const CpmuRef ref{f, c};
       StatCandidate candidate;
-      candidate.function = f;
-      candidate.cpmu = c;
+      candidate.cpmu = ref;
       candidate.name = CpmuName{function.info.address, cpmu.instance};
-      const bool by_filter = chosen(f, c);
+      const bool by_filter = chosen(ref);
       any_chosen = any_chosen || by_filter;
       candidate.explicit_choice = by_filter && narrowed;
       for (std::size_t t = 0; t < terms.size(); ++t) {
-        const bool mine = term_cpmu[t] ? *term_cpmu[t] == std::make_pair(f, c) : by_filter;
+        const auto& prefixed = term_cpmus[t];
+        const bool mine =
+            prefixed ? std::find(prefixed->begin(), prefixed->end(), ref) != prefixed->end() : by_filter;
         if (!mine) continue;
         candidate.terms.push_back(t);
-        candidate.explicit_choice = candidate.explicit_choice || term_cpmu[t].has_value();
+        candidate.explicit_choice = candidate.explicit_choice || prefixed.has_value();
       }
       if (candidate.terms.empty()) continue;
-      candidate.unusable = why_unusable(cpmu);
+      candidate.unusable = cpmu_unusable_reason(cpmu);
       if (cpmu.capabilities) {
         std::vector<CountRequest> requests;
         for (std::size_t t : candidate.terms) requests.push_back(terms[t].request());
@@ -224,7 +187,7 @@ Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, c
     if (!filters.memdev.empty()) what += " -m " + filters.memdev;
     for (const std::string& name : filters.cpmus) what += " --cpmu " + name;
     return Error(Errc::kInvalidArgument,
-                 fmt::format("no CPMU matches{} (CPMUs here: {})", what, cpmu_list(machine)));
+                 fmt::format("no CPMU matches{} (CPMUs here: {})", what, cpmu_candidates(machine)));
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include "cpmu/cpmu_name.hpp"
 #include "cpmu/discovery.hpp"
 #include "cpmu/event_term.hpp"
+#include "cpmu/selector.hpp"
 
 namespace cpmu::cli {
 
@@ -36,15 +37,14 @@ Result<std::vector<StatTerm>> parse_stat_terms(const std::vector<std::string>& a
 struct CpmuFilters {
   bool all = false;                 // -a
   std::string slot;                 // -s, lspci syntax
-  std::string memdev;               // -m: memX or X
-  std::vector<std::string> cpmus;   // --cpmu: cpmu names or perf PMU names
+  std::string memdev;               // -m: memX or X (a selector)
+  std::vector<std::string> cpmus;   // --cpmu: selectors
   bool any() const { return all || !slot.empty() || !memdev.empty() || !cpmus.empty(); }
 };
 
 // One CPMU with the terms planned on it.
 struct StatCandidate {
-  std::size_t function = 0;   // index into DiscoveredMachine::functions
-  std::size_t cpmu = 0;       // index into that function's cpmus
+  CpmuRef cpmu;
   CpmuName name;
   bool explicit_choice = false;   // chosen by -s/-m/--cpmu or a term's PMU, not only by -a
   std::vector<std::size_t> terms; // indices into the term list, in order

@@ -54,7 +54,7 @@ TEST(DoeCli, TextNamesEachProtocol) {
 }
 
 TEST(DoeCli, WrongAnswersAreReportedPerMailboxWithExitStatusOne) {
-  auto run = run_cpmu("doe --sim " + kFaults + " --json");
+  auto run = run_cpmu("doe --topology " + kFaults + " --json");
   ASSERT_EQ(run.status, 1) << run.err;
   auto f = by_bdf(json::parse(run.out));
   ASSERT_EQ(f.size(), 3u);
@@ -95,7 +95,7 @@ TEST(CdatCli, DefaultSimMachineGivesEveryRangeAndPortPair) {
 }
 
 TEST(CdatCli, BadTablesAndBadMailboxesAreReportedAndTheRestIsShown) {
-  auto run = run_cpmu("cdat --sim " + kFaults + " --json");
+  auto run = run_cpmu("cdat --topology " + kFaults + " --json");
   ASSERT_EQ(run.status, 1) << run.err;
   auto f = by_bdf(json::parse(run.out));
   ASSERT_EQ(f.size(), 3u);
@@ -114,7 +114,7 @@ TEST(CdatCli, BadTablesAndBadMailboxesAreReportedAndTheRestIsShown) {
 
 TEST(CdatCli, RawSavesTheTableAsReadEvenWhenItIsInvalid) {
   const std::string path = "/tmp/cpmu-cdat-cli-test-" + std::to_string(::getpid()) + ".bin";
-  auto run = run_cpmu("cdat --sim " + kFaults + " 21:00.0 --raw " + path);
+  auto run = run_cpmu("cdat --topology " + kFaults + " 21:00.0 --raw " + path);
   EXPECT_EQ(run.status, 1) << run.err;
   std::ifstream in(path, std::ios::binary);
   const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), {});

@@ -42,7 +42,7 @@ TEST(CpmuDump, DumpOfADumpReproducesQemusConfigSpaceByteForByte) {
   auto run = run_cpmu("dump --dump " + testing::qemu_dump("switch"));
   ASSERT_EQ(run.status, 0) << run.err;
   std::string path = write_temp("qemu.txt", run.out);
-  PlatformOptions options;
+  PlatformSource options;
   options.backend = "dump";
   options.dump_file = path;
   auto platform = open_platform(options);
@@ -78,7 +78,7 @@ TEST(CpmuDump, MissingDumpFileIsAUsageErrorNamingTheFile) {
 
 TEST(CpmuDump, MalformedTopologyIsAUsageErrorNamingFileAndField) {
   std::string path = write_temp("topo.json", R"({"schema_version": 1, "host_bridges": 7})");
-  auto run = run_cpmu("dump --sim " + path);
+  auto run = run_cpmu("dump --topology " + path);
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find(path), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("/host_bridges"), std::string::npos) << run.err;

@@ -71,7 +71,7 @@ void expect_listing_matches_registers(const std::optional<std::string>& file) {
   const auto expected = expected_from_registers(load.catalogue, file);
   ASSERT_FALSE(expected.empty());
 
-  auto run = run_cpmu("events --json --sim " + file.value_or(""));
+  auto run = run_cpmu("events --json " + (file ? "--topology " + *file : std::string("--sim")));
   ASSERT_EQ(run.status, 0) << run.err;
   auto json = nlohmann::json::parse(run.out);
   EXPECT_EQ(json["schema_version"], 1);
@@ -96,14 +96,14 @@ TEST(CpmuEvents, EachSimulatedCpmuListsExactlyWhatItsRegistersAllow) {
 
 TEST(CpmuEvents, EventsOnlyFixedOrFreeRunningCountersCountAreMarkedFixedOnly) {
   expect_listing_matches_registers(topology("fixed-only.json"));
-  auto run = run_cpmu("events --json --sim " + topology("fixed-only.json"));
+  auto run = run_cpmu("events --json --topology " + topology("fixed-only.json"));
   auto json = nlohmann::json::parse(run.out);
   std::set<std::string> fixed_only;
   for (const auto& e : json["cpmus"][0]["events"]) {
     if (e["fixed_only"].get<bool>()) fixed_only.insert(e["name"].get<std::string>());
   }
   EXPECT_EQ(fixed_only, (std::set<std::string>{"clock_ticks", "m2s_req_memrd"}));
-  EXPECT_NE(run_cpmu("events --sim " + topology("fixed-only.json")).out.find("[fixed counter only]"),
+  EXPECT_NE(run_cpmu("events --topology " + topology("fixed-only.json")).out.find("[fixed counter only]"),
             std::string::npos);
 }
 

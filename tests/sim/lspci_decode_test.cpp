@@ -123,7 +123,7 @@ TEST_F(LspciDecode, DumpBackendReadsTheTextBackByteForByte) {
     captured.push_back(platform->read_config(f.address).value());
     text += format_lspci_function(f.address, captured.back());
   }
-  PlatformOptions options;
+  PlatformSource options;
   options.backend = "dump";
   options.dump_file = write(text);
   Result<std::unique_ptr<Platform>> dump = open_platform(options);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cpmu/config_space.hpp"
@@ -99,23 +100,36 @@ class Platform {
   virtual std::vector<Error> problems() const { return {}; }
 };
 
-// Backends, in the pciutils access-method style: a table of names, help lines
-// and factories.
-struct PlatformOptions {
-  std::string backend = "linux";   // "linux", "dump", "sim"
+// Where a machine comes from: a platform backend by name and what that
+// backend reads. Each backend uses only its own fields.
+struct PlatformSource {
+  std::string backend = "linux";   // "linux", "dump", "sim" (see platform_backends())
   std::string sysfs_root;          // linux: root of the PCI sysfs tree (default /sys/bus/pci)
   std::string dump_file;           // dump: lspci -xxxx text
+  std::string topology_file;       // sim: a topology JSON file; empty: the built-in machine
+  // sim: time stands still until the caller advances it (tests); otherwise
+  // it follows the wall clock, as a front end showing the machine live needs.
+  bool virtual_time = false;
 };
 
+// Backends, in the pciutils access-method style: a table of names, help lines
+// and factories.
 struct PlatformBackend {
   const char* name;
   const char* help;
-  Result<std::unique_ptr<Platform>> (*open)(const PlatformOptions&);
+  Result<std::unique_ptr<Platform>> (*open)(const PlatformSource&);
+  // The running machine (kernel names, kernel drivers and other processes'
+  // CPMU locks apply to it), as opposed to a copy or a simulation of one.
+  bool live = false;
 };
 
-// The backends built into libcpmu ("linux", "dump"). The simulator's backend
-// lives in cxlsim and is opened through cxlsim's own API.
+// Every backend: libcpmu's own ("linux", "dump"), then the registered ones
+// (cxlsim registers "sim" when it is linked in).
 const std::vector<PlatformBackend>& platform_backends();
-Result<std::unique_ptr<Platform>> open_platform(const PlatformOptions& options);
+// Adds a backend to the table; a name already there is replaced. For
+// libraries that bring a backend (cxlsim), at static initialisation.
+void register_platform_backend(const PlatformBackend& backend);
+const PlatformBackend* find_platform_backend(std::string_view name);
+Result<std::unique_ptr<Platform>> open_platform(const PlatformSource& source);
 
 }  // namespace cpmu

@@ -64,7 +64,7 @@ bool has_pcie_capability(const std::vector<std::uint8_t>& config) {
 
 }  // namespace
 
-Result<std::unique_ptr<Platform>> DumpPlatform::open(const PlatformOptions& options) {
+Result<std::unique_ptr<Platform>> DumpPlatform::open(const PlatformSource& options) {
   if (options.dump_file.empty()) {
     return Error(Errc::kInvalidArgument, "the dump backend needs a dump file (lspci -xxxx text)");
   }

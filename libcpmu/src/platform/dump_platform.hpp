@@ -15,7 +15,7 @@ namespace cpmu::detail {
 class DumpPlatform final : public Platform {
  public:
   // Reads options.dump_file.
-  static Result<std::unique_ptr<Platform>> open(const PlatformOptions& options);
+  static Result<std::unique_ptr<Platform>> open(const PlatformSource& options);
   // The dump held in `text`; `path` names it in messages.
   static Result<std::unique_ptr<Platform>> from_text(const std::string& path, std::string_view text);
 

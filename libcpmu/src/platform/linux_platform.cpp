@@ -101,7 +101,7 @@ Status check_offset(const PciAddress& address, unsigned offset, std::uint64_t si
 
 }  // namespace
 
-Result<std::unique_ptr<Platform>> LinuxPlatform::open(const PlatformOptions& options) {
+Result<std::unique_ptr<Platform>> LinuxPlatform::open(const PlatformSource& options) {
   std::string root = options.sysfs_root.empty() ? kDefaultSysfsRoot : options.sysfs_root;
   const std::string devices = root + "/devices";
   std::error_code ec;

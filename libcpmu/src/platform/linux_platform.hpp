@@ -16,7 +16,7 @@ inline constexpr const char* kDefaultSysfsRoot = "/sys/bus/pci";
 class LinuxPlatform final : public Platform {
  public:
   // Uses options.sysfs_root, or /sys/bus/pci when it is empty.
-  static Result<std::unique_ptr<Platform>> open(const PlatformOptions& options);
+  static Result<std::unique_ptr<Platform>> open(const PlatformSource& options);
 
   std::string name() const override { return "linux"; }
   Result<std::vector<PciFunctionInfo>> enumerate() override;

@@ -202,7 +202,7 @@ TEST(SimDiscovery, ItsLspciDumpGivesTheSameFunctionsDvsecsAndBlocks) {
   ASSERT_TRUE(text) << text.error().message();
   std::string path = "/tmp/cpmu-sim-dump-" + std::to_string(::getpid()) + ".txt";
   std::ofstream(path) << *text;
-  PlatformOptions options;
+  PlatformSource options;
   options.backend = "dump";
   options.dump_file = path;
   auto dump_platform = open_platform(options);

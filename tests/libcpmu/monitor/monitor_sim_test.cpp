@@ -13,10 +13,11 @@
 #include <fmt/format.h>
 
 #include "cpmu/counter_scheduler.hpp"
-#include "cpmu/direct_backend.hpp"
 #include "cpmu/discovery.hpp"
 #include "cpmu/monitor.hpp"
+#include "cpmu/session.hpp"
 #include "cxlsim/sim_platform.hpp"
+#include "../platform/temp_dir.hpp"
 
 namespace cpmu {
 namespace {
@@ -56,36 +57,33 @@ const char* const kNarrowPollingTopology = R"({"schema_version": 1, "host_bridge
 
 class SimMonitor {
  public:
+  // The built-in machine, or `topology` (written to a file, as a user gives
+  // one), opened through the session as every front end opens it.
   explicit SimMonitor(const char* topology = nullptr) {
-    Result<std::unique_ptr<sim::SimPlatform>> opened = Error(Errc::kInvalidArgument, "no topology");
-    if (topology == nullptr) {
-      opened = sim::open_sim_platform(std::nullopt, sim::ClockMode::kVirtual);
-    } else {
-      auto spec = sim::parse_topology(topology, "narrow.json");
-      EXPECT_TRUE(spec) << spec.error().message();
-      opened = sim::open_sim_platform(*spec, sim::ClockMode::kVirtual);
+    SessionOptions options;
+    options.source.backend = "sim";
+    options.source.virtual_time = true;
+    if (topology != nullptr) {
+      options.source.topology_file = (topology_dir_.path() / "narrow.json").string();
+      testing::write_file(options.source.topology_file, topology);
     }
+    auto opened = Session::open(options);
     EXPECT_TRUE(opened) << opened.error().message();
-    sim_ = std::move(*opened);
-    auto found = discover(*sim_);
-    EXPECT_TRUE(found) << found.error().message();
-    machine_ = std::move(*found);
-    lock_dir_ = (std::filesystem::temp_directory_path() / fmt::format("cpmu-monitor-sim-test-{}", ::getpid())).string();
-    std::filesystem::remove_all(lock_dir_);
+    session_ = std::move(*opened);
   }
-  ~SimMonitor() {
-    monitor.reset();
-    std::filesystem::remove_all(lock_dir_);
-  }
+  ~SimMonitor() { monitor.reset(); }
 
-  sim::SimulatedMachine& sim() { return sim_->machine(); }
+  sim::SimulatedMachine& sim() { return dynamic_cast<sim::SimPlatform&>(session_->platform()).machine(); }
   std::uint64_t now() { return sim().now_ns(); }
 
   // Every CPMU with the kWanted events it counts without multiplexing.
   void start(std::chrono::nanoseconds interval, std::size_t at_least_cpmus = 4) {
-    std::vector<MonitoredCpmu> list;
-    for (const DiscoveredFunction& function : machine_.functions) {
-      for (const Cpmu& cpmu : function.cpmus) {
+    const DiscoveredMachine& machine = session_->machine();
+    std::vector<CountTarget> targets;
+    for (std::size_t f = 0; f < machine.functions.size(); ++f) {
+      const DiscoveredFunction& function = machine.functions[f];
+      for (std::size_t c = 0; c < function.cpmus.size(); ++c) {
+        const Cpmu& cpmu = function.cpmus[c];
         ASSERT_TRUE(cpmu.capabilities) << cpmu.capabilities_unknown;
         std::vector<CountRequest> requests;
         for (const Wanted& w : kWanted) {
@@ -94,28 +92,18 @@ class SimMonitor {
             requests.push_back(r);
           }
         }
-        if (requests.empty()) continue;
-        DirectBackendOptions options;
-        options.now = [m = &sim()] { return m->now_ns(); };
-        options.lock_directories = {lock_dir_};
-        auto backend = open_direct_backend(*sim_, function, cpmu, requests, options);
-        ASSERT_TRUE(backend) << backend.error().message();
-        MonitoredCpmu monitored;
-        monitored.identity = cpmu_identity(machine_, static_cast<std::size_t>(&function - machine_.functions.data()),
-                                           cpmu);
-        monitored.requests = requests;
-        monitored.backend = std::move(*backend);
-        list.push_back(std::move(monitored));
+        if (!requests.empty()) targets.push_back({{f, c}, std::move(requests), true});
       }
     }
-    ASSERT_GE(list.size(), at_least_cpmus);
-    MonitorOptions options;
-    options.interval = interval;
-    options.drive = MonitorDrive::kManual;
-    options.now = [m = &sim()] { return m->now_ns(); };
-    auto created = Monitor::create(std::move(list), options);
-    ASSERT_TRUE(created) << created.error().message();
-    monitor = std::move(*created);
+    ASSERT_GE(targets.size(), at_least_cpmus);
+    CountOptions options;
+    options.monitor.interval = interval;
+    options.monitor.drive = MonitorDrive::kManual;
+    options.monitor.now = [m = &sim()] { return m->now_ns(); };
+    auto counting = session_->count(std::move(targets), options);
+    ASSERT_TRUE(counting) << counting.error().message();
+    ASSERT_TRUE(counting->skipped.empty());
+    monitor = std::move(counting->monitor);
     ASSERT_TRUE(monitor->start());
     // Snapshot 1, at the start: fixes the series layout and the baseline.
     monitor->sample_now();
@@ -170,9 +158,8 @@ class SimMonitor {
   std::vector<std::uint64_t> baseline_;
 
  private:
-  std::unique_ptr<sim::SimPlatform> sim_;
-  DiscoveredMachine machine_;
-  std::string lock_dir_;
+  testing::TempDir topology_dir_;
+  std::unique_ptr<Session> session_;
 };
 
 TEST(MonitorOnSimulator, DeltasRatesAndTotalsMatchGroundTruthExactly) {

@@ -87,7 +87,7 @@ Read read_with_libpci(const fs::path& file) {
 }
 
 Read read_with_cpmu(const fs::path& file) {
-  auto platform = open_platform(PlatformOptions{"dump", "", file.string()});
+  auto platform = open_platform(testing::dump_source(file.string()));
   EXPECT_TRUE(platform) << platform.error().message();
   if (!platform) return {};
   EXPECT_TRUE((*platform)->problems().empty());

@@ -22,7 +22,7 @@ using testing::TempDir;
 constexpr PciAddress kSwitchType3{0, 0x0f, 0, 0};
 
 Result<std::unique_ptr<Platform>> open_dump(const fs::path& file) {
-  return detail::DumpPlatform::open(PlatformOptions{"dump", "", file.string()});
+  return detail::DumpPlatform::open(testing::dump_source(file.string()));
 }
 
 std::unique_ptr<Platform> open_qemu(const char* topology) {

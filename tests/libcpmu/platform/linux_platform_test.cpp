@@ -46,7 +46,7 @@ class FakeTree : public ::testing::Test {
                         "cxl_pci");
     sysfs_.add_function("0000:0c:00.0", qemu_config("cxl-upstream_0d-00.0.config.bin"),
                         {{0, 0xfe400000, 0x10000, testing::kResourceMem64}});
-    auto platform = detail::LinuxPlatform::open(PlatformOptions{"linux", sysfs_.root().string(), ""});
+    auto platform = detail::LinuxPlatform::open(testing::linux_source(sysfs_.root().string()));
     ASSERT_TRUE(platform) << platform.error().message();
     platform_ = std::move(*platform);
   }
@@ -220,7 +220,7 @@ TEST_F(FakeTree, TreeThatVanishedIsAnErrorNotAnExit) {
 }
 
 TEST(LinuxPlatform, MissingTreeIsNotFoundNamingIt) {
-  auto platform = detail::LinuxPlatform::open(PlatformOptions{"linux", "/nonexistent/cpmu/sysfs", ""});
+  auto platform = detail::LinuxPlatform::open(testing::linux_source("/nonexistent/cpmu/sysfs"));
   ASSERT_FALSE(platform);
   EXPECT_EQ(platform.error().code(), Errc::kNotFound);
   EXPECT_NE(platform.error().message().find("/nonexistent/cpmu/sysfs/devices"), std::string::npos);
@@ -280,7 +280,7 @@ std::vector<fs::path> real_devices() {
 }
 
 std::unique_ptr<Platform> open_real() {
-  auto platform = detail::LinuxPlatform::open(PlatformOptions{});
+  auto platform = detail::LinuxPlatform::open(PlatformSource{});
   EXPECT_TRUE(platform) << platform.error().message();
   return platform ? std::move(*platform) : nullptr;
 }

@@ -12,6 +12,8 @@
 #include <system_error>
 #include <vector>
 
+#include "cpmu/platform.hpp"
+
 namespace cpmu::testing {
 
 class TempDir {
@@ -53,6 +55,19 @@ inline std::vector<std::uint8_t> read_binary(const std::filesystem::path& path) 
 inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Platform sources for one backend, the other fields empty.
+inline PlatformSource dump_source(std::string file) {
+  PlatformSource source;
+  source.backend = "dump";
+  source.dump_file = std::move(file);
+  return source;
+}
+inline PlatformSource linux_source(std::string sysfs_root) {
+  PlatformSource source;
+  source.sysfs_root = std::move(sysfs_root);
+  return source;
 }
 
 }  // namespace cpmu::testing

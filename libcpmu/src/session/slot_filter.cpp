@@ -1,11 +1,11 @@
-#include "slot_filter.hpp"
+#include "cpmu/slot_filter.hpp"
 
 #include <fmt/format.h>
 
 #include <charconv>
 #include <vector>
 
-namespace cpmu::cli {
+namespace cpmu {
 
 namespace {
 
@@ -56,4 +56,4 @@ bool SlotFilter::matches(const PciAddress& a) const {
          (!function_ || *function_ == a.function);
 }
 
-}  // namespace cpmu::cli
+}  // namespace cpmu

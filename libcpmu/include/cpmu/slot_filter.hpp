@@ -8,7 +8,7 @@
 #include "cpmu/pci_address.hpp"
 #include "cpmu/result.hpp"
 
-namespace cpmu::cli {
+namespace cpmu {
 
 class SlotFilter {
  public:
@@ -19,4 +19,4 @@ class SlotFilter {
   std::optional<unsigned> domain_, bus_, device_, function_;
 };
 
-}  // namespace cpmu::cli
+}  // namespace cpmu

@@ -1,8 +1,8 @@
-#include "slot_filter.hpp"
+#include "cpmu/slot_filter.hpp"
 
 #include <gtest/gtest.h>
 
-namespace cpmu::cli {
+namespace cpmu {
 namespace {
 
 PciAddress at(const char* text) { return *PciAddress::parse(text); }
@@ -39,4 +39,4 @@ TEST(SlotFilter, RejectsBadNumbersNamingThePart) {
 }
 
 }  // namespace
-}  // namespace cpmu::cli
+}  // namespace cpmu
