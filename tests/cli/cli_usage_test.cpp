@@ -1,0 +1,185 @@
+// What a new user meets first, on the built binary: mistyped commands,
+// `cpmu help`, option errors that name their command, ASCII output outside a
+// UTF-8 locale, and how `cpmu stat` ends on Ctrl-C.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "run_cli.hpp"
+
+extern char** environ;
+
+namespace cpmu {
+namespace {
+
+using testing::run_command;
+using testing::run_cpmu;
+
+const std::vector<std::string> kCommands = {"list", "events", "dump", "doe", "cdat", "stat"};
+
+TEST(CliUsage, UnknownCommandSuggestsTheNearestOne) {
+  auto typo = run_cpmu("lst");
+  EXPECT_EQ(typo.status, 2);
+  EXPECT_EQ(typo.err, "cpmu: unknown command 'lst' (did you mean list?)\n");
+  auto swap = run_cpmu("sttat --sim");
+  EXPECT_EQ(swap.err, "cpmu: unknown command 'sttat' (did you mean stat?)\n");
+  auto far = run_cpmu("frobnicate");
+  EXPECT_EQ(far.status, 2);
+  EXPECT_EQ(far.err, "cpmu: unknown command 'frobnicate' (commands: list, events, dump, doe, cdat, stat, help)\n");
+}
+
+TEST(CliUsage, HelpShowsTheOverviewOrOneCommandsOptions) {
+  auto overview = run_cpmu("help");
+  EXPECT_EQ(overview.status, 0) << overview.err;
+  for (const std::string& command : kCommands) EXPECT_NE(overview.out.find("\n  " + command + " "), std::string::npos) << command;
+
+  auto stat = run_cpmu("help stat");
+  EXPECT_EQ(stat.status, 0) << stat.err;
+  EXPECT_EQ(stat.err, "");
+  EXPECT_NE(stat.out.find("Usage: cpmu stat"), std::string::npos) << stat.out;
+  EXPECT_NE(stat.out.find("-e,--event"), std::string::npos) << stat.out;
+  EXPECT_EQ(stat.out.find("is required"), std::string::npos) << stat.out;
+  EXPECT_EQ(run_cpmu("stat --help").out, stat.out);
+
+  auto nosuch = run_cpmu("help nosuch");
+  EXPECT_EQ(nosuch.status, 2);
+  EXPECT_NE(nosuch.err.find("unknown command 'nosuch'"), std::string::npos) << nosuch.err;
+  EXPECT_EQ(nosuch.out, "");
+}
+
+TEST(CliUsage, EveryOptionErrorNamesItsCommand) {
+  for (const std::string& command : kCommands) {
+    // stat's one required option given, so the unknown one is the error.
+    auto run = run_cpmu(command + (command == "stat" ? " -e clock_ticks" : "") + " --no-such-option");
+    EXPECT_EQ(run.status, 2) << command;
+    EXPECT_EQ(run.err.rfind("cpmu " + command + ": ", 0), 0u) << run.err;
+    EXPECT_NE(run.err.find("--no-such-option"), std::string::npos) << run.err;
+  }
+  auto missing = run_cpmu("stat --sim -a");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_EQ(missing.err.rfind("cpmu stat: --event is required\n", 0), 0u) << missing.err;
+  auto bad_value = run_cpmu("stat --sim -a -e clock_ticks -I ten");
+  EXPECT_EQ(bad_value.err.rfind("cpmu stat: ", 0), 0u) << bad_value.err;
+  EXPECT_EQ(run_cpmu("").err.rfind("cpmu: a command is required", 0), 0u);
+}
+
+bool all_ascii(const std::string& text) {
+  for (unsigned char c : text) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
+// Every command's output, under a locale: stdout and stderr together.
+std::vector<std::string> outputs_under(const std::string& locale) {
+  std::vector<std::string> out;
+  for (const char* args : {"list --sim -v", "events --sim --metrics", "dump --sim", "doe --sim", "cdat --sim",
+                           "stat --sim --plan -a -e clock_ticks,m2s_req_memrd",
+                           "stat --sim -a -e clock_ticks -M read_bandwidth --duration 0.05 -I 20"}) {
+    auto run = run_command("LC_ALL=" + locale + " ", args);
+    EXPECT_LE(run.status, 1) << args << ": " << run.err;
+    out.push_back(run.out + run.err);
+  }
+  return out;
+}
+
+TEST(CliUsage, OutsideAUtf8LocaleEveryOutputIsAscii) {
+  for (const std::string& text : outputs_under("C")) EXPECT_TRUE(all_ascii(text)) << text;
+  auto tree = run_command("LC_ALL=C ", "list --sim");
+  EXPECT_NE(tree.out.find("\n|- 0000:0c:00.0 root port"), std::string::npos) << tree.out;
+  EXPECT_NE(tree.out.find("|  `- 0000:0d:00.0 switch upstream port"), std::string::npos) << tree.out;
+  EXPECT_NE(tree.out.find("cpmu0: 4 counters x 32 bit"), std::string::npos) << tree.out;
+}
+
+TEST(CliUsage, UnderAUtf8LocaleTheTreeIsDrawnWithBoxCharacters) {
+  auto tree = run_command("LC_ALL=C.UTF-8 ", "list --sim");
+  EXPECT_NE(tree.out.find("\n\u251c\u2500 0000:0c:00.0 root port"), std::string::npos) << tree.out;
+  EXPECT_NE(tree.out.find("\u2502  \u2514\u2500 0000:0d:00.0 switch upstream port"), std::string::npos) << tree.out;
+  EXPECT_NE(tree.out.find("cpmu0: 4 counters \u00d7 32 bit"), std::string::npos) << tree.out;
+}
+
+// A running `cpmu stat` with its stdout on a pipe, to signal it mid-count.
+class RunningStat {
+ public:
+  explicit RunningStat(const std::vector<std::string>& args) {
+    int fds[2];
+    EXPECT_EQ(::pipe(fds), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    std::vector<std::string> argv_text = {CPMU_CLI_PATH, "stat"};
+    argv_text.insert(argv_text.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    EXPECT_EQ(::posix_spawn(&pid_, CPMU_CLI_PATH, &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    out_ = ::fdopen(fds[0], "r");
+  }
+  ~RunningStat() {
+    if (out_ != nullptr) std::fclose(out_);
+  }
+
+  // Reads stdout until a line containing text (or the end); true if found.
+  bool wait_for(const std::string& text) {
+    char line[4096];
+    while (std::fgets(line, sizeof line, out_) != nullptr) {
+      output_ += line;
+      if (std::string(line).find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+  void signal(int sig) { ::kill(pid_, sig); }
+  // The wait status, after reading the rest of stdout.
+  int finish() {
+    wait_for("\x01");  // no line has it: reads to the end
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    return status;
+  }
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::FILE* out_ = nullptr;
+  std::string output_;
+};
+
+// perf stat without a command prints its totals after SIGINT, then ends by
+// the signal (builtin-stat.c re-raises it at exit): the shell sees 130.
+TEST(CliUsage, StatWithoutCommandEndsBySigintAfterItsTotals) {
+  for (int sig : {SIGINT, SIGTERM}) {
+    RunningStat stat({"--sim", "-a", "-e", "clock_ticks", "-I", "20", "-j", "-o", "-"});
+    ASSERT_TRUE(stat.wait_for("\"scope\":\"interval\"")) << stat.output();
+    stat.signal(sig);
+    const int status = stat.finish();
+    ASSERT_TRUE(WIFSIGNALED(status)) << "exit status " << WEXITSTATUS(status);
+    EXPECT_EQ(WTERMSIG(status), sig);
+    EXPECT_NE(stat.output().find("\"scope\":\"total\""), std::string::npos) << stat.output();
+    EXPECT_NE(stat.output().find("\"type\":\"summary\""), std::string::npos) << stat.output();
+    EXPECT_NE(stat.output().find("\"interrupted\":true"), std::string::npos) << stat.output();
+  }
+}
+
+// With a command, the command's status: a SIGINT sent to cpmu alone reaches
+// the command, which dies of it, and cpmu exits 128 + 2 as a shell would.
+TEST(CliUsage, StatWithCommandExitsWithTheCommandsSignalStatus) {
+  RunningStat stat({"--sim", "-a", "-e", "clock_ticks", "-I", "20", "-j", "-o", "-", "--", "sleep", "30"});
+  ASSERT_TRUE(stat.wait_for("\"scope\":\"interval\"")) << stat.output();
+  stat.signal(SIGINT);
+  const int status = stat.finish();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT);
+  EXPECT_NE(stat.output().find("\"interrupted\":true"), std::string::npos) << stat.output();
+}
+
+}  // namespace
+}  // namespace cpmu
