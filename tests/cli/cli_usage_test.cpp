@@ -8,6 +8,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -102,6 +106,67 @@ TEST(CliUsage, UnderAUtf8LocaleTheTreeIsDrawnWithBoxCharacters) {
   EXPECT_NE(tree.out.find("\n\u251c\u2500 0000:0c:00.0 root port"), std::string::npos) << tree.out;
   EXPECT_NE(tree.out.find("\u2502  \u2514\u2500 0000:0d:00.0 switch upstream port"), std::string::npos) << tree.out;
   EXPECT_NE(tree.out.find("cpmu0: 4 counters \u00d7 32 bit"), std::string::npos) << tree.out;
+}
+
+std::string man_page() {
+  std::ifstream in(std::string(CPMU_SOURCE_DIR) + "/man/cpmu.1.md");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The SYNOPSIS lines about one command ("**cpmu stat**..."), with the backend
+// options' line where they refer to it.
+std::string synopsis_of(const std::string& page, const std::string& command) {
+  const auto start = page.find("# SYNOPSIS");
+  const std::string synopsis = page.substr(start, page.find("\n# ", start + 1) - start);
+  std::istringstream lines(synopsis);
+  std::string line, own, backend;
+  while (std::getline(lines, line)) {
+    if (line.rfind("**cpmu " + command + "**", 0) == 0) own += line + "\n";
+    if (line.rfind("*BACKEND OPTIONS*:", 0) == 0) backend = line;
+  }
+  if (own.find("[*BACKEND OPTIONS*]") != std::string::npos) own += backend;
+  return own;
+}
+
+// Option names (-e, --event) of a command's --help, but -h/--help, which
+// the page gives once for all.
+std::vector<std::string> help_options(const std::string& help) {
+  std::vector<std::string> names;
+  const std::regex option_line("^  (-[-A-Za-z0-9,]+)");
+  std::istringstream lines(help);
+  std::string line;
+  std::smatch m;
+  while (std::getline(lines, line)) {
+    if (!std::regex_search(line, m, option_line)) continue;
+    std::istringstream spec(m[1].str());
+    for (std::string name; std::getline(spec, name, ',');) {
+      if (name != "-h" && name != "--help") names.push_back(name);
+    }
+  }
+  return names;
+}
+
+TEST(CliUsage, ManPageSynopsisHasEveryCommandAndOption) {
+  const std::string page = man_page();
+  ASSERT_FALSE(page.empty());
+  for (const std::string& command : kCommands) {
+    const std::string synopsis = synopsis_of(page, command);
+    ASSERT_FALSE(synopsis.empty()) << "no SYNOPSIS line for cpmu " << command;
+    auto help = run_cpmu("help " + command);
+    ASSERT_EQ(help.status, 0) << help.err;
+    const std::vector<std::string> names = help_options(help.out);
+    EXPECT_FALSE(names.empty()) << help.out;
+    for (const std::string& name : names) {
+      EXPECT_NE(synopsis.find("**" + name + "**"), std::string::npos) << "cpmu " << command << " " << name;
+    }
+  }
+  EXPECT_FALSE(synopsis_of(page, "help").empty());
+  const auto top_at = page.find("**cpmu** [");
+  ASSERT_NE(top_at, std::string::npos);
+  const std::string first_line = page.substr(top_at, page.find('\n', top_at) - top_at);
+  for (const char* top : {"**--version**", "**-h**", "**--help**"}) {
+    EXPECT_NE(first_line.find(top), std::string::npos) << top;
+  }
 }
 
 // A running `cpmu stat` with its stdout on a pipe, to signal it mid-count.
