@@ -20,7 +20,7 @@ using namespace cpmu::cli;
 void use_environment_charset() { std::setlocale(LC_CTYPE, ""); }
 
 CLI::App* find_command(CLI::App& app, std::string_view name) {
-  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+  for (CLI::App* sub : app.get_subcommands({})) {
     if (sub->get_name() == name) return sub;
   }
   return nullptr;
@@ -113,14 +113,14 @@ int main(int argc, char** argv) {
         return kExitOk;
       }
       CLI::App* sub = find_command(app, topic);
-      if (sub == nullptr || sub == help) return unknown_command(app, topic);
+      if (sub == nullptr) return unknown_command(app, topic);
       fmt::print("{}", sub->help("cpmu"));
       return kExitOk;
     };
   });
 
   if (argc < 2) {
-    fmt::print(stderr, "cpmu: a command is required (commands: {})\nRun 'cpmu help' for the overview.\n",
+    fmt::print(stderr, "cpmu: a command is required (commands: {})\nRun 'cpmu help' for the commands.\n",
                command_list(app));
     return kExitUsage;
   }
