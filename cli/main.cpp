@@ -124,9 +124,16 @@ int main(int argc, char** argv) {
                command_list(app));
     return kExitUsage;
   }
-  // A first word that is no option and no command is a mistyped command:
-  // CLI11 alone would only say that a subcommand is required.
-  if (argv[1][0] != '-' && find_command(app, argv[1]) == nullptr) return unknown_command(app, argv[1]);
+  // A first word that is no option and no command is a mistyped command, and
+  // an option before the command is one of a command's: CLI11 alone would
+  // only say that a subcommand is required.
+  const std::string_view first = argv[1];
+  if (first[0] != '-' && find_command(app, first) == nullptr) return unknown_command(app, first);
+  if (first[0] == '-' && first != "-h" && first != "--help" && first != "--version") {
+    fmt::print(stderr, "cpmu: {} is no option of cpmu itself: options go after the command, e.g. cpmu list {}\n",
+               first, first);
+    return kExitUsage;
+  }
 
   try {
     app.parse(argc, argv);

@@ -34,7 +34,9 @@ TEST(CliUsage, UnknownCommandSuggestsTheNearestOne) {
 TEST(CliUsage, HelpShowsTheOverviewOrOneCommandsOptions) {
   auto overview = run_cpmu("help");
   EXPECT_EQ(overview.status, 0) << overview.err;
-  for (const std::string& command : kCommands) EXPECT_NE(overview.out.find("\n  " + command + " "), std::string::npos) << command;
+  for (const std::string& command : kCommands) {
+    EXPECT_NE(overview.out.find("\n  " + command + " "), std::string::npos) << command;
+  }
 
   auto stat = run_cpmu("help stat");
   EXPECT_EQ(stat.status, 0) << stat.err;
@@ -64,6 +66,10 @@ TEST(CliUsage, EveryOptionErrorNamesItsCommand) {
   auto bad_value = run_cpmu("stat --sim -a -e clock_ticks -I ten");
   EXPECT_EQ(bad_value.err.rfind("cpmu stat: ", 0), 0u) << bad_value.err;
   EXPECT_EQ(run_cpmu("").err.rfind("cpmu: a command is required", 0), 0u);
+  auto early = run_cpmu("--sim list");
+  EXPECT_EQ(early.status, 2);
+  EXPECT_EQ(early.err, "cpmu: --sim is no option of cpmu itself: options go after the command, e.g. cpmu list --sim\n");
+  EXPECT_EQ(run_cpmu("--version").status, 0);
 }
 
 bool all_ascii(const std::string& text) {

@@ -186,7 +186,8 @@ TEST(CpmuEventsCatalogue, ListsTheSearchPathsCatalogueWithoutAMachine) {
 class CatalogueFile {
  public:
   explicit CatalogueFile(const std::string& text)
-      : path_(std::filesystem::path(::testing::TempDir()) / ("cpmu-catalogue-" + std::to_string(::getpid()) + ".json")) {
+      : path_(std::filesystem::path(::testing::TempDir()) /
+              ("cpmu-catalogue-" + std::to_string(::getpid()) + ".json")) {
     std::ofstream(path_) << text;
   }
   ~CatalogueFile() { std::filesystem::remove(path_); }
