@@ -1,8 +1,9 @@
 // cpmu events: what each CPMU can count, like perf list — the catalogue's
 // events, aggregates and (with --metrics) derived metrics that its event
 // capabilities and fixed/free-running counters allow, grouped by event group.
+// With --catalogue, the catalogue itself, no machine needed.
 // Exit status: 0 every selected CPMU listed, 1 some CPMU's capabilities are
-// unknown (listed as such), 2 usage or backend error.
+// unknown (listed as such) or the catalogue had problems, 2 usage or backend error.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -26,6 +27,8 @@ struct EventsOptions {
   std::string cpmu;   // a selector; empty = every CPMU
   bool json = false;
   bool metrics = false;
+  CLI::Option* catalogue = nullptr;  // --catalogue [FILE]: the catalogue itself, no machine
+  std::string catalogue_file;
 };
 
 struct Selected {
@@ -75,12 +78,10 @@ std::string raw_code(const EventCode& code) {
   return fmt::format("vid={:#06x},gid={:#06x},mask={:#x}", code.vid, code.gid, code.mask);
 }
 
-void print_text(const EventCatalogue& catalogue, const Selected& s, bool metrics) {
-  const CpmuCapabilities& caps = *s.cpmu->capabilities;
-  fmt::print("{}  {}  ({} counters x {} bit)\n", cpmu_name(s), function_heading(*s.function), caps.counter_count,
-             caps.counter_width);
-  const CpmuEventCapabilities countable_caps = countable_capabilities(caps);
-  const EventCatalogue::Countable countable = catalogue.countable(countable_caps);
+// The lines under a CPMU's heading, or under none for the catalogue itself
+// (which has no unnamed bits: `unnamed` is null).
+void print_countable(const EventCatalogue& catalogue, const EventCatalogue::Countable& countable,
+                     const std::vector<EventCode>* unnamed, bool metrics) {
   const GroupInfo* current = nullptr;
   bool first = true;
   for (const EventCatalogue::CountableEvent& entry : countable.events) {
@@ -95,8 +96,8 @@ void print_text(const EventCatalogue& catalogue, const Selected& s, bool metrics
     if (entry.how.fixed_only()) marks += marks.empty() ? "[fixed counter only]" : " [fixed counter only]";
     fmt::print("    {:<32} {:<22} {}\n", entry.event->name, marks, entry.event->description);
   }
-  for (const EventCode& code : unnamed_codes(catalogue, countable_caps)) {
-    fmt::print("  not in the catalogue:\n    {}\n", raw_code(code));
+  if (unnamed != nullptr) {
+    for (const EventCode& code : *unnamed) fmt::print("  not in the catalogue:\n    {}\n", raw_code(code));
   }
   if (metrics && !countable.metrics.empty()) {
     fmt::print("  metrics:\n");
@@ -106,18 +107,19 @@ void print_text(const EventCatalogue& catalogue, const Selected& s, bool metrics
   }
 }
 
-nlohmann::ordered_json to_json(const EventCatalogue& catalogue, const Selected& s, bool metrics) {
-  nlohmann::ordered_json j;
-  j["cpmu"] = cpmu_name(s);
-  j["bdf"] = s.function->info.address.to_string();
-  j["instance"] = s.cpmu->instance;
-  j["kind"] = component_kind_name(s.function->kind);
-  if (!s.cpmu->capabilities) {
-    j["capabilities_unknown"] = s.cpmu->capabilities_unknown;
-    return j;
-  }
-  const CpmuEventCapabilities countable_caps = countable_capabilities(*s.cpmu->capabilities);
-  const EventCatalogue::Countable countable = catalogue.countable(countable_caps);
+void print_text(const EventCatalogue& catalogue, const Selected& s, bool metrics) {
+  const CpmuCapabilities& caps = *s.cpmu->capabilities;
+  fmt::print("{}  {}  ({} counters x {} bit)\n", cpmu_name(s), function_heading(*s.function), caps.counter_count,
+             caps.counter_width);
+  const CpmuEventCapabilities countable_caps = countable_capabilities(caps);
+  const std::vector<EventCode> unnamed = unnamed_codes(catalogue, countable_caps);
+  print_countable(catalogue, catalogue.countable(countable_caps), &unnamed, metrics);
+}
+
+// The "events", "unnamed" (unless null) and (with metrics) "metrics" members
+// of a CPMU's JSON object, which the catalogue's own listing shares.
+void add_countable_json(nlohmann::ordered_json& j, const EventCatalogue::Countable& countable,
+                        const std::vector<EventCode>* unnamed, bool metrics) {
   nlohmann::ordered_json events = nlohmann::ordered_json::array();
   for (const EventCatalogue::CountableEvent& entry : countable.events) {
     nlohmann::ordered_json e;
@@ -132,11 +134,13 @@ nlohmann::ordered_json to_json(const EventCatalogue& catalogue, const Selected& 
     events.push_back(std::move(e));
   }
   j["events"] = std::move(events);
-  nlohmann::ordered_json unnamed = nlohmann::ordered_json::array();
-  for (const EventCode& code : unnamed_codes(catalogue, countable_caps)) {
-    unnamed.push_back({{"vid", code.vid}, {"gid", code.gid}, {"mask", code.mask}});
+  if (unnamed != nullptr) {
+    nlohmann::ordered_json unnamed_json = nlohmann::ordered_json::array();
+    for (const EventCode& code : *unnamed) {
+      unnamed_json.push_back({{"vid", code.vid}, {"gid", code.gid}, {"mask", code.mask}});
+    }
+    j["unnamed"] = std::move(unnamed_json);
   }
-  j["unnamed"] = std::move(unnamed);
   if (metrics) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const EventCatalogue::CountableMetric& m : countable.metrics) {
@@ -148,10 +152,59 @@ nlohmann::ordered_json to_json(const EventCatalogue& catalogue, const Selected& 
     }
     j["metrics"] = std::move(list);
   }
+}
+
+nlohmann::ordered_json to_json(const EventCatalogue& catalogue, const Selected& s, bool metrics) {
+  nlohmann::ordered_json j;
+  j["cpmu"] = cpmu_name(s);
+  j["bdf"] = s.function->info.address.to_string();
+  j["instance"] = s.cpmu->instance;
+  j["kind"] = component_kind_name(s.function->kind);
+  if (!s.cpmu->capabilities) {
+    j["capabilities_unknown"] = s.cpmu->capabilities_unknown;
+    return j;
+  }
+  const CpmuEventCapabilities countable_caps = countable_capabilities(*s.cpmu->capabilities);
+  const std::vector<EventCode> unnamed = unnamed_codes(catalogue, countable_caps);
+  add_countable_json(j, catalogue.countable(countable_caps), &unnamed, metrics);
   return j;
 }
 
+// Every entry of the catalogue, as a CPMU that could count anything on a
+// configurable counter would list it.
+EventCatalogue::Countable everything(const EventCatalogue& catalogue) {
+  EventCatalogue::Countable all;
+  for (const EventInfo& event : catalogue.events()) all.events.push_back({&event, Countability{true, false}});
+  for (const MetricInfo& metric : catalogue.metrics()) all.metrics.push_back({&metric, Countability{true, false}});
+  return all;
+}
+
+// --catalogue [FILE]: the catalogue from the search path (or FILE alone) and
+// every problem found loading it; status 1 when there is any.
+int run_catalogue(const EventsOptions& options) {
+  EventSearchPath path = default_event_search_path();
+  if (!options.catalogue_file.empty()) path = EventSearchPath{false, {{options.catalogue_file, true}}};
+  const CatalogueLoad load = load_event_catalogue(path);
+  for (const Error& issue : load.issues) fmt::print(stderr, "cpmu events: {}\n", issue.message());
+  const EventCatalogue::Countable all = everything(load.catalogue);
+  if (options.json) {
+    nlohmann::ordered_json out;
+    out["schema_version"] = 1;
+    add_countable_json(out, all, nullptr, true);
+    nlohmann::ordered_json issues = nlohmann::ordered_json::array();
+    for (const Error& issue : load.issues) issues.push_back(issue.message());
+    out["issues"] = std::move(issues);
+    fmt::print("{}\n", out.dump(2));
+  } else {
+    fmt::print("catalogue: {} events and aggregates, {} metrics{}\n", all.events.size(), all.metrics.size(),
+               options.catalogue_file.empty() ? "" : " in " + options.catalogue_file);
+    print_countable(load.catalogue, all, nullptr, true);
+  }
+  return load.issues.empty() ? kExitOk : kExitPartial;
+}
+
 int run(const EventsOptions& options) {
+  if (options.catalogue->count() > 0) return run_catalogue(options);
   auto opened = options.machine.open();
   if (!opened) {
     fmt::print(stderr, "cpmu events: {}\n", opened.error().message());
@@ -199,11 +252,17 @@ int run(const EventsOptions& options) {
 Runner setup_events(CLI::App& sub) {
   auto options = std::make_shared<EventsOptions>();
   options->machine.add_to(sub);
-  sub.add_option("CPMU", options->cpmu,
-                 "Which CPMUs: a selector (cpmu(1) SELECTORS: 0d:00.0/0, 0d:00.0, mem0, cxl_pmu_mem0.0, "
-                 "endpoint, mem*, ...); default: every CPMU");
+  auto* cpmu = sub.add_option("CPMU", options->cpmu,
+                              "Which CPMUs: a selector (cpmu(1) SELECTORS: 0d:00.0/0, 0d:00.0, mem0, "
+                              "cxl_pmu_mem0.0, endpoint, mem*, ...); default: every CPMU");
   sub.add_flag("--json", options->json, "JSON output (schema_version 1)");
   sub.add_flag("--metrics", options->metrics, "Also list the derived metrics each CPMU can compute");
+  options->catalogue = sub.add_option("--catalogue", options->catalogue_file,
+                                      "List and check the event catalogue itself, no machine needed: the one the "
+                                      "search path builds (cpmu-events(5)), or FILE alone")
+                           ->expected(0, 1)
+                           ->type_name("[FILE]")
+                           ->excludes(cpmu);
   return [options] { return run(*options); };
 }
 

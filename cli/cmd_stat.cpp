@@ -197,6 +197,7 @@ Result<SignalFd> signal_fd() {
 
 struct RunResult {
   bool interrupted = false;
+  int ending_signal = 0;               // SIGINT or SIGTERM that ended a count without a command
   bool partial = false;                // a CPMU failed or went away
   std::optional<int> command_status;
 };
@@ -262,6 +263,7 @@ class StatSession {
       if (sig == SIGCHLD) continue;
       result_.interrupted = true;
       if (!child_) {
+        result_.ending_signal = sig;
         done_ = true;
       } else if (info.ssi_code == SI_USER) {
         // Sent to cpmu alone (kill): pass it on. From the terminal the whole
@@ -288,7 +290,22 @@ class StatSession {
   unsigned intervals_ = 0;
 };
 
-int run_stat(StatOptions& options) {
+// perf stat's way after Ctrl-C without a command: the totals are out, then
+// the process ends by the signal itself, so a shell loop or make sees an
+// interrupt (status 130 for SIGINT) and not success.
+[[noreturn]] void end_by_signal(int sig) {
+  std::fflush(nullptr);
+  std::signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  std::raise(sig);
+  std::_Exit(128 + sig);  // not reached: the default action of SIGINT and SIGTERM ends the process
+}
+
+// ending_signal: set when SIGINT or SIGTERM ended a count without a command.
+int run_stat(StatOptions& options, int& ending_signal) {
   // Each numeric option has one rule, whatever its value: -I at least
   // kMinIntervalMs, --interval-count at least 1, --duration above 0 and at
   // most kMaxDurationSeconds. A value given is never silently "off".
@@ -377,6 +394,7 @@ int run_stat(StatOptions& options) {
   renderer->totals(*final_counts, counting->rows, run);
   for (const CpmuStatus& cpmu : final_counts->cpmus) result->partial = result->partial || cpmu.health != CpmuHealth::kCounting;
   if (result->command_status) return *result->command_status;
+  ending_signal = result->ending_signal;
   return result->partial ? kExitPartial : kExitOk;
 }
 
@@ -424,7 +442,13 @@ Runner setup_stat(CLI::App& app) {
       ->type_name("FILE");
   app.add_option("command", options->command, "The command to run while counting (after --)")
       ->type_name("COMMAND ...");
-  return [options] { return run_stat(*options); };
+  return [options] {
+    int ending_signal = 0;
+    const int status = run_stat(*options, ending_signal);
+    // After run_stat: its monitor, machine and CPMU locks are released by then.
+    if (ending_signal != 0) end_by_signal(ending_signal);
+    return status;
+  };
 }
 
 }  // namespace cpmu::cli

@@ -2,6 +2,7 @@
 // cxl list), each node with its identity, link, kernel names and CPMUs.
 #include <fmt/format.h>
 
+#include "cpmu/text_glyphs.hpp"
 #include "event_naming.hpp"
 #include "list_view.hpp"
 
@@ -29,8 +30,8 @@ std::string cpmu_summary(const Cpmu& cpmu) {
   std::string text = fmt::format("cpmu{}: ", cpmu.instance);
   if (cpmu.capabilities) {
     const auto& c = *cpmu.capabilities;
-    text += fmt::format("{} counters × {} bit, {} event groups", c.counter_count, c.counter_width,
-                        c.event_capability_count);
+    text += fmt::format("{} counters {} {} bit, {} event groups", c.counter_count, locale_glyphs().times,
+                        c.counter_width, c.event_capability_count);
     if (c.interrupt) text += fmt::format(", int msi {}", c.interrupt_message);
     if (c.freeze) text += ", freeze";
     if (c.hdm_filter()) text += ", hdm filter";
@@ -84,14 +85,15 @@ class TreeWriter {
   void write_children(const std::vector<std::size_t>& kids, const std::string& prefix) {
     for (std::size_t k = 0; k < kids.size(); ++k) {
       bool last = k + 1 == kids.size();
-      write_node(kids[k], prefix + (last ? "└─ " : "├─ "), prefix + (last ? "   " : "│  "));
+      write_node(kids[k], fmt::format("{}{} ", prefix, last ? glyphs_.last : glyphs_.branch),
+                 fmt::format("{}{}  ", prefix, last ? " " : glyphs_.vertical));
     }
   }
 
   void write_node(std::size_t index, const std::string& head, const std::string& body) {
     const DiscoveredFunction& fn = view_.machine->functions[index];
     auto kids = shown_children(view_.topology->children[index]);
-    std::string detail = body + (kids.empty() ? "     " : "│    ");
+    std::string detail = fmt::format("{}{}    ", body, kids.empty() ? " " : glyphs_.vertical);
     std::string line = fmt::format("{}{} {}", head, fn.info.address.to_string(), component_kind_title(fn.kind));
     if (fn.memory_device) line += " (CXL memory device)";
     else if (fn.is_cxl()) line += " (CXL)";
@@ -163,6 +165,7 @@ class TreeWriter {
   }
 
   const ListView& view_;
+  const TextGlyphs& glyphs_ = locale_glyphs();
   std::string out_;
 };
 

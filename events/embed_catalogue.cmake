@@ -1,5 +1,6 @@
 # Writes a C++ source holding the catalogue files as byte arrays.
-# Inputs: SOURCE_DIR, FILES (relative paths), INSTALL_DIR, OUTPUT.
+# Inputs: SOURCE_DIR, FILES (relative paths), INSTALL_DIR, FROM_LIBDIR and
+# FROM_BINDIR (INSTALL_DIR relative to the library and program directories), OUTPUT.
 include(${CMAKE_CURRENT_LIST_DIR}/../cmake/byte_array.cmake)
 set(arrays "")
 set(table "")
@@ -32,7 +33,9 @@ ${table}};
 
 std::span<const EmbeddedEventFile> embedded_event_files() { return kFiles; }
 
-std::string_view installed_events_dir() { return \"${INSTALL_DIR}\"; }
+std::string_view configured_events_dir() { return \"${INSTALL_DIR}\"; }
+std::string_view events_dir_from_library() { return \"${FROM_LIBDIR}\"; }
+std::string_view events_dir_from_program() { return \"${FROM_BINDIR}\"; }
 
 }  // namespace cpmu::detail
 ")

@@ -2,9 +2,13 @@
 // expectation is computed here from the capability registers (through
 // discovery of the same simulated machine) and the scheduler's plan, not from
 // a list.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -153,6 +157,77 @@ TEST(CpmuEvents, MachineWithoutCpmusSaysSo) {
   auto run = run_cpmu("events --dump " + testing::qemu_dump("switch"));
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.err.find("no CPMU"), std::string::npos) << run.err;
+}
+
+// --catalogue: the catalogue itself, no machine; the expectation is what the
+// library loads from the same search path.
+TEST(CpmuEventsCatalogue, ListsTheSearchPathsCatalogueWithoutAMachine) {
+  const CatalogueLoad load = load_event_catalogue(default_event_search_path());
+  auto run = run_cpmu("events --catalogue --json");
+  ASSERT_EQ(run.status, load.issues.empty() ? 0 : 1) << run.err;
+  const auto out = nlohmann::json::parse(run.out);
+  EXPECT_EQ(out["schema_version"], 1);
+  std::set<std::string> listed, loaded;
+  for (const auto& e : out["events"]) listed.insert(e["name"].get<std::string>());
+  for (const EventInfo& e : load.catalogue.events()) loaded.insert(e.name);
+  EXPECT_EQ(listed, loaded);
+  EXPECT_TRUE(listed.count("m2s_req_memrd")) << "the built-in catalogue is part of it";
+  ASSERT_EQ(out["metrics"].size(), load.catalogue.metrics().size());
+  EXPECT_EQ(out["issues"].size(), load.issues.size());
+
+  auto text = run_cpmu("events --catalogue");
+  EXPECT_NE(text.out.find(fmt::format("catalogue: {} events and aggregates, {} metrics\n", loaded.size(),
+                                      load.catalogue.metrics().size())),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("    m2s_req_memrd "), std::string::npos);
+}
+
+class CatalogueFile {
+ public:
+  explicit CatalogueFile(const std::string& text)
+      : path_(std::filesystem::path(::testing::TempDir()) /
+              ("cpmu-catalogue-" + std::to_string(::getpid()) + ".json")) {
+    std::ofstream(path_) << text;
+  }
+  ~CatalogueFile() { std::filesystem::remove(path_); }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(CpmuEventsCatalogue, AFileAloneIsListedWithoutTheBuiltInCatalogue) {
+  CatalogueFile file(R"({"schema_version": 1,
+ "groups": [{"vid": 4660, "gid": 7, "name": "test group"}],
+ "events": [{"name": "probe_event", "vid": 4660, "gid": 7, "bit": 3, "unit": "events", "description": "A probe."}]})");
+  auto run = run_cpmu("events --catalogue " + file.path() + " --json");
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto out = nlohmann::json::parse(run.out);
+  ASSERT_EQ(out["events"].size(), 1u);
+  EXPECT_EQ(out["events"][0]["name"], "probe_event");
+  EXPECT_EQ(out["events"][0]["vid"], 4660);
+  EXPECT_EQ(out["events"][0]["mask"], 8);
+  EXPECT_TRUE(out["metrics"].empty());
+  auto text = run_cpmu("events --catalogue " + file.path());
+  EXPECT_NE(text.out.find("  test group [vid 0x1234 gid 0x0007]:\n    probe_event "), std::string::npos) << text.out;
+}
+
+TEST(CpmuEventsCatalogue, ABadFileIsAnErrorNamingFileLineAndWhere) {
+  CatalogueFile syntax("{\"schema_version\": 1,\n \"events\": [ {\"name\": \"x\", ");
+  auto cut = run_cpmu("events --catalogue " + syntax.path());
+  EXPECT_EQ(cut.status, 1);
+  // Line 2, column: the end of the text, where the input ran out.
+  EXPECT_NE(cut.err.find(syntax.path() + ":2:28: JSON syntax error"), std::string::npos) << cut.err;
+  CatalogueFile range("{\"schema_version\": 1,\n \"events\": [{\"name\": \"x\", \"vid\": 1, \"gid\": 2, \"bit\": 99, "
+                      "\"unit\": \"events\", \"description\": \"d\"}]}");
+  auto bad = run_cpmu("events --catalogue " + range.path() + " --json");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find(range.path() + ":2: /events/0/bit: 99 is out of range"), std::string::npos) << bad.err;
+  EXPECT_EQ(nlohmann::json::parse(bad.out)["issues"].size(), 1u);
+  auto missing = run_cpmu("events --catalogue /nonexistent/cpmu.json");
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.err.find("/nonexistent/cpmu.json: no such file or directory"), std::string::npos) << missing.err;
 }
 
 }  // namespace

@@ -112,7 +112,8 @@ TEST(ListCli, QemuFullDumpHasTwoHostBridgesAndTenCxlFunctions) {
 }
 
 TEST(ListCli, TreeShowsTheSwitchHierarchy) {
-  auto run = run_cpmu("list --dump " + qemu_dump("switch"));
+  // Box drawing needs a UTF-8 locale (ASCII otherwise: cli_usage_test.cpp).
+  auto run = testing::run_command("LC_ALL=C.UTF-8 ", "list --dump " + qemu_dump("switch"));
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.out.find("pci0000:0c host bridge"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("└─ 0000:0c:00.0 root port (CXL)  8086:7075  link 2.5GT/s x1"), std::string::npos);

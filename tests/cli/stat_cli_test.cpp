@@ -334,38 +334,83 @@ TEST(StatCli, CommandThatCannotRunExits127) {
 }
 
 // Runs cpmu with stdout on a pipe; SIGINT once the first interval is out.
-TEST(StatCli, SigintPrintsTheTotalsSoFarAndExitsZero) {
-  int pipe_fds[2];
-  ASSERT_EQ(::pipe(pipe_fds), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-  std::vector<std::string> args = {CPMU_CLI_PATH, "stat", "--sim", "-o", "-", "-I", "50", "-e", "clock_ticks",
-                                   "--cpmu", "0000:0f:00.0/0"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(pipe_fds[1]);
-  FILE* out = ::fdopen(pipe_fds[0], "r");
-  ASSERT_NE(out, nullptr);
-  std::string text;
-  char buffer[4096];
-  // The header, then the first interval's line: counting is under way.
-  for (int lines = 0; lines < 2 && std::fgets(buffer, sizeof buffer, out); ++lines) text += buffer;
-  ASSERT_EQ(::kill(pid, SIGINT), 0);
-  while (std::fgets(buffer, sizeof buffer, out)) text += buffer;
-  std::fclose(out);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status)) << "cpmu must not die of the signal";
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-  EXPECT_NE(text.find("Performance counter stats for 'system wide' (interrupted):"), std::string::npos) << text;
-  EXPECT_NE(count_line(text, "clock_ticks", "0000:0f:00.0/0"), "") << text;
-  EXPECT_NE(text.find("seconds time elapsed"), std::string::npos) << text;
+// A running `cpmu stat` with its stdout on a pipe, to signal it mid-count.
+class RunningStat {
+ public:
+  explicit RunningStat(const std::vector<std::string>& args) {
+    int fds[2];
+    EXPECT_EQ(::pipe(fds), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    std::vector<std::string> argv_text = {CPMU_CLI_PATH, "stat"};
+    argv_text.insert(argv_text.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    EXPECT_EQ(::posix_spawn(&pid_, CPMU_CLI_PATH, &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    out_ = ::fdopen(fds[0], "r");
+  }
+  ~RunningStat() {
+    if (out_ != nullptr) std::fclose(out_);
+  }
+
+  // Reads stdout until a line containing text (or the end); true if found.
+  bool wait_for(const std::string& text) {
+    char line[4096];
+    while (std::fgets(line, sizeof line, out_) != nullptr) {
+      output_ += line;
+      if (std::string(line).find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+  void signal(int sig) { ::kill(pid_, sig); }
+  // The wait status, after reading the rest of stdout.
+  int finish() {
+    wait_for("\x01");  // no line has it: reads to the end
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    return status;
+  }
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::FILE* out_ = nullptr;
+  std::string output_;
+};
+
+// perf stat without a command prints its totals after SIGINT, then ends by
+// the signal (builtin-stat.c re-raises it at exit): the shell sees 130.
+TEST(StatCli, SigintOrSigtermPrintsTheTotalsSoFarThenEndsByTheSignal) {
+  for (int sig : {SIGINT, SIGTERM}) {
+    RunningStat stat({"--sim", "-o", "-", "-I", "50", "-e", "clock_ticks", "--cpmu", "0000:0f:00.0/0"});
+    ASSERT_TRUE(stat.wait_for("clock_ticks")) << "the first interval's line: counting is under way\n"
+                                               << stat.output();
+    stat.signal(sig);
+    const int status = stat.finish();
+    const std::string& text = stat.output();
+    ASSERT_TRUE(WIFSIGNALED(status)) << "exit status " << WEXITSTATUS(status);
+    EXPECT_EQ(WTERMSIG(status), sig);
+    EXPECT_NE(text.find("Performance counter stats for 'system wide' (interrupted):"), std::string::npos) << text;
+    EXPECT_NE(count_line(text, "clock_ticks", "0000:0f:00.0/0"), "") << text;
+    EXPECT_NE(text.find("seconds time elapsed"), std::string::npos) << text;
+  }
+}
+
+// With a command, the command's status: a SIGINT sent to cpmu alone reaches
+// the command, which dies of it, and cpmu exits 128 + 2 as a shell would.
+TEST(StatCli, SigintWithACommandExitsWithTheCommandsSignalStatus) {
+  RunningStat stat({"--sim", "-a", "-e", "clock_ticks", "-I", "20", "-j", "-o", "-", "--", "sleep", "30"});
+  ASSERT_TRUE(stat.wait_for("\"scope\":\"interval\"")) << stat.output();
+  stat.signal(SIGINT);
+  const int status = stat.finish();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT);
+  EXPECT_NE(stat.output().find("\"interrupted\":true"), std::string::npos) << stat.output();
 }
 
 TEST(StatCli, BadInputExitsTwoWithAMessageNamingWhatAndWhere) {

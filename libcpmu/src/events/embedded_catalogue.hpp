@@ -14,7 +14,11 @@ struct EmbeddedEventFile {
 
 std::span<const EmbeddedEventFile> embedded_event_files();
 
-// ${CMAKE_INSTALL_FULL_DATADIR}/cpmu/events of the build that made this library.
-std::string_view installed_events_dir();
+// ${CMAKE_INSTALL_FULL_DATADIR}/cpmu/events as configured, and that
+// directory relative to the library directory and to the program directory
+// ("../share/cpmu/events"); installed_events_dir() chooses.
+std::string_view configured_events_dir();
+std::string_view events_dir_from_library();
+std::string_view events_dir_from_program();
 
 }  // namespace cpmu::detail

@@ -9,6 +9,7 @@
 
 #include "cpmu/events.hpp"
 #include "events/embedded_catalogue.hpp"
+#include "events/installed_events_dir.hpp"
 
 namespace cpmu {
 
@@ -83,7 +84,7 @@ EventFileLevel read_level(const EventSearchPath::Entry& entry, std::vector<Error
 
 EventSearchPath event_search_path(const EnvLookup& env) {
   EventSearchPath path;
-  path.entries.push_back({fs::path(detail::installed_events_dir()), false});
+  path.entries.push_back({detail::installed_events_dir(), false});
   if (auto config = non_empty(env, "XDG_CONFIG_HOME"); config && fs::path(*config).is_absolute()) {
     path.entries.push_back({fs::path(*config) / "cpmu" / "events", false});
   } else if (auto home = non_empty(env, "HOME")) {

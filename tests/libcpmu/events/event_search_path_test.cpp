@@ -11,7 +11,7 @@
 
 #include "cpmu/events.hpp"
 #include "event_printers.hpp"
-#include "events/embedded_catalogue.hpp"
+#include "events/installed_events_dir.hpp"
 
 namespace cpmu {
 namespace {
@@ -65,13 +65,13 @@ TEST(EventSearchPath, GoesInstallDirThenUserDirThenCpmuEventsPathFirstEntryLast)
   const auto path = event_search_path(env_of(
       {{"XDG_CONFIG_HOME", "/xdg"}, {"HOME", "/home/u"}, {"CPMU_EVENTS_PATH", "/first::/second/file.json:"}}));
   EXPECT_TRUE(path.builtin);
-  EXPECT_EQ(paths_of(path), (std::vector<std::string>{std::string(detail::installed_events_dir()),
+  EXPECT_EQ(paths_of(path), (std::vector<std::string>{detail::installed_events_dir().string(),
                                                       "/xdg/cpmu/events", "/second/file.json (named)",
                                                       "/first (named)"}));
 }
 
 TEST(EventSearchPath, FallsBackToHomeConfigWhenXdgConfigHomeIsUnsetOrRelative) {
-  const std::string install(detail::installed_events_dir());
+  const std::string install = detail::installed_events_dir().string();
   EXPECT_EQ(paths_of(event_search_path(env_of({{"HOME", "/home/u"}}))),
             (std::vector<std::string>{install, "/home/u/.config/cpmu/events"}));
   EXPECT_EQ(paths_of(event_search_path(env_of({{"HOME", "/home/u"}, {"XDG_CONFIG_HOME", "rel"}}))),
