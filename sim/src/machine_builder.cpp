@@ -242,7 +242,7 @@ Status Builder::finish(Pending& pending, FunctionLayout layout, const FunctionSp
   SimFunction* self = &f;
   for (const CpmuSpec& cpmu : spec.cpmus) {
     f.cpmus.push_back(std::make_unique<CpmuModel>(cpmu, *f.traffic,
-                                                  [state, self](unsigned msi) { state->raise(*self, msi); }));
+                                                  [state, self](unsigned msi, std::uint64_t wraps) { state->raise(*self, msi, wraps); }));
   }
   for (const StuckCounterFault& stuck : spec.faults.stuck_counters) f.cpmus.at(stuck.cpmu)->set_stuck(stuck.counter, true);
   f.storms.assign(spec.cpmus.size(), false);
@@ -358,7 +358,11 @@ Result<std::unique_ptr<SimulatedMachine::State>> build_machine_state(const Topol
   if (!clock) return Error(Errc::kInvalidArgument, "the simulated machine needs a clock");
   auto state = std::make_unique<SimulatedMachine::State>();
   state->virtual_clock = std::dynamic_pointer_cast<VirtualClock>(clock);
+  state->real_clock = std::dynamic_pointer_cast<RealClock>(clock);
   state->clock = std::move(clock);
+  if (Status ok = check_timing(topology.timing); !ok) return ok.error();
+  state->timing = topology.timing;
+  state->access_ns = topology.timing.register_access_ns;
   Builder builder(*state);
   // Bus ranges of host bridges in one domain must not overlap.
   std::vector<std::tuple<std::uint16_t, unsigned, unsigned, std::size_t>> ranges;

@@ -65,6 +65,12 @@ struct CpmuTopology {
   unsigned clock_mhz = 1000;
 };
 
+inline std::string steady_traffic(std::uint64_t reads_per_s, std::uint64_t writes_per_s, unsigned partial_permille) {
+  return fmt::format(R"({{"phases": [{{"duration_ms": 1000, "reads_per_s": {}, "writes_per_s": {},
+                                        "partial_write_permille": {}}}]}})",
+                     reads_per_s, writes_per_s, partial_permille);
+}
+
 inline std::string topology_json(const CpmuTopology& t) {
   return fmt::format(R"({{"schema_version": 1, "host_bridges": [{{"root_bus": "0x0c", "root_ports": [{{
     "device": 0, "link": {{"speed_gts": 32, "width": 8}},
