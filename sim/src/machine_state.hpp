@@ -44,7 +44,7 @@ struct SimFunction {
   AccessCounts config_counts;
   std::optional<RegisterImage> component;
   std::optional<RegisterImage> memory_device;
-  std::vector<std::uint8_t> msix_table;   // entries of kMsixVectors x 16 bytes
+  std::vector<std::uint8_t> msix_table;   // vectors x 16 bytes
 
   std::unique_ptr<DoeModel> doe;
   std::unique_ptr<TrafficSource> traffic;   // DeviceTraffic (endpoints) or AggregateTraffic (ports)

@@ -347,9 +347,10 @@ Result<std::unique_ptr<InterruptSource>> SimulatedMachine::subscribe(const PciAd
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
-  if (vector >= kMsixVectors) {
+  const std::size_t vectors = f->msix_table.size() / regs::pci::msix::kEntrySize;
+  if (vector >= vectors) {
     return Error(Errc::kInvalidArgument,
-                 fmt::format("{}: vector {} does not exist ({} MSI-X vectors)", address.to_string(), vector, kMsixVectors));
+                 fmt::format("{}: vector {} does not exist ({} MSI-X vectors)", address.to_string(), vector, vectors));
   }
   Result<std::shared_ptr<EventFd>> event = EventFd::create();
   if (!event) return event.error().context(address.to_string());

@@ -149,7 +149,7 @@ FunctionFaults read_faults(const JsonObject& parent, const std::vector<CpmuSpec>
   if (!parent.has("faults")) return faults;
   JsonObject o(parent.at("faults"), parent.pointer_of("faults"),
                {"surprise_removal", "doe", "cdat", "capability_loop", "dvsec_length_past_config_space",
-                "locator_offset_past_bar", "stuck_counter", "interrupt_storm"});
+                "locator_offset_past_bar", "stuck_counter", "interrupt_storm", "msix_vectors"});
   if (o.has("surprise_removal")) {
     JsonObject removal(o.at("surprise_removal"), o.pointer_of("surprise_removal"), {"at_ms"});
     faults.surprise_removal_ns = removal.optional_unsigned("at_ms", 0, kMaxDurationMs, 0) * kNsPerMs;
@@ -177,6 +177,7 @@ FunctionFaults read_faults(const JsonObject& parent, const std::vector<CpmuSpec>
   faults.capability_loop = o.optional_bool("capability_loop", false);
   faults.dvsec_length_past_config_space = o.optional_bool("dvsec_length_past_config_space", false);
   faults.locator_offset_past_bar = o.optional_bool("locator_offset_past_bar", false);
+  faults.msix_vectors = static_cast<unsigned>(o.optional_unsigned("msix_vectors", 1, kMsixVectors, kMsixVectors));
   if (const json* list = o.array("stuck_counter", 1, regs::cpmu::kMaxCounters, false)) {
     for (std::size_t i = 0; i < list->size(); ++i) {
       JsonObject entry((*list)[i], at_index(o.pointer_of("stuck_counter"), i), {"cpmu", "counter"});

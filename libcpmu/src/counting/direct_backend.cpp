@@ -20,6 +20,7 @@
 #include "counting/stuck_clock_watch.hpp"
 #include "counting/wrap_evidence.hpp"
 #include "counting/wrap_tracker.hpp"
+#include "cxl/interrupt_routing.hpp"
 #include "cpmu/cpmu_lock.hpp"
 #include "cpmu/ownership.hpp"
 #include "cpmu/regs/cpmu.hpp"
@@ -631,7 +632,13 @@ Result<std::unique_ptr<CounterBackend>> open_direct_backend(Platform& platform, 
   // Without delivery (Linux: kUnsupported, user space cannot take MSI-X
   // without VFIO) the backend polls; nothing is lost but service() calls.
   std::unique_ptr<InterruptSource> interrupts;
-  if (options.use_interrupts && caps->interrupt) {
+  // A message number beyond the function's vectors (a problem discovery
+  // reports) cannot arrive.
+  bool routable = true;
+  if (Result<std::vector<std::uint8_t>> config = platform.read_config(address, true)) {
+    routable = detail::interrupt_routing_problem(ConfigSpace(*config), *caps, cpmu.instance).empty();
+  }
+  if (options.use_interrupts && caps->interrupt && routable) {
     Result<std::unique_ptr<InterruptSource>> source = platform.interrupt(address, caps->interrupt_message);
     if (source) interrupts = std::move(*source);
   }

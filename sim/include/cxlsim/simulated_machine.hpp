@@ -42,8 +42,6 @@ struct InterruptStormFault { unsigned cpmu; bool on = true; };   // the CPMU's v
 struct IgnoredConfigFault { unsigned cpmu; unsigned counter; std::uint64_t config_bits; };
 using Fault = std::variant<SurpriseRemoval, DoeFaultInjection, StuckCounter, InterruptStormFault, IgnoredConfigFault>;
 
-// MSI-X vectors of every function (CXL interrupt message numbers are < 16).
-inline constexpr unsigned kMsixVectors = 16;
 
 class SimulatedMachine {
  public:

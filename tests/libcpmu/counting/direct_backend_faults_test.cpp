@@ -207,5 +207,26 @@ TEST(DirectBackendFaults, ReadsBetweenServicesKeepTotalsExactAndRaiseNoStorm) {
   EXPECT_EQ(v.raw, rig.truth(kMemRd) - base);
 }
 
+// The CPMU's interrupt message number lies beyond the MSI-X vectors of its
+// function: discovery reports it on the function, and the backend polls
+// rather than wait for interrupts that cannot arrive.
+TEST(DirectBackendFaults, InterruptMessageBeyondTheFunctionsVectorsIsAProblemAndThatCpmuIsPolled) {
+  SimRig normal;
+  ASSERT_RIG(normal);
+  EXPECT_TRUE(normal.function().problems.empty());
+  CpmuTopology t;
+  t.faults = R"("msix_vectors": 1)";   // the rig's CPMU uses message 1
+  SimRig rig(t);
+  ASSERT_RIG(rig);
+  std::vector<std::string> problems;
+  for (const Error& e : rig.function().problems) problems.push_back(e.message());
+  EXPECT_EQ(problems, std::vector<std::string>{"cpmu0: overflow interrupts use message 1, beyond the 1 interrupt "
+                                               "vectors of the function: they cannot arrive, so this CPMU is polled"});
+  auto backend = rig.open({request("memrd", kMemRd)});
+  ASSERT_TRUE(backend);
+  EXPECT_TRUE((*backend)->service_fds().empty());
+  EXPECT_GT((*backend)->service_period().count(), 0);
+}
+
 }  // namespace
 }  // namespace cpmu::test

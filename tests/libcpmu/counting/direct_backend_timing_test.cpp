@@ -68,6 +68,22 @@ sim::SimTiming timing(std::uint64_t access_ns, std::uint64_t latency_ns) {
   return t;
 }
 
+// A backend for the bracket's requests on a machine taking `t`, started
+// (nullptr, with the failure recorded, if it cannot be).
+std::unique_ptr<CounterBackend> start_timed(Bracket& truth, const sim::SimTiming& t, DirectBackendOptions options) {
+  if (Status timed = truth.rig.machine().set_timing(t); !timed) {
+    ADD_FAILURE() << timed.error().message();
+    return nullptr;
+  }
+  auto backend = truth.rig.open(truth.requests, std::move(options));
+  if (!backend) {
+    ADD_FAILURE() << backend.error().message();
+    return nullptr;
+  }
+  truth.started(**backend);
+  return std::move(*backend);
+}
+
 // Two counters on one stream, enabled microseconds apart, wrap within the
 // same service: two interrupts, two bits, each one wrap. Counting "2
 // interrupts between two reads" against both was a false alarm.
@@ -78,16 +94,14 @@ TEST(DirectBackendTiming, TwoCountersWrappingInOneServiceAreNotDoubted) {
   t.traffic = steady_traffic(1'000'000, 0, 0);   // a lap every 65.5 ms
   SimRig rig(t);
   ASSERT_RIG(rig);
-  ASSERT_TRUE(rig.machine().set_timing(timing(500, 0)));
   Bracket truth{rig, {request("memrd", kMemRd), request("memrd again", kMemRd)}};
-  auto backend = rig.open(truth.requests);
+  std::unique_ptr<CounterBackend> backend = start_timed(truth, timing(500, 0), rig.options());
   ASSERT_TRUE(backend);
-  truth.started(**backend);
   for (int step = 0; step < 400; ++step) {
     rig.advance(kMs);
-    ASSERT_TRUE((*backend)->service());
+    ASSERT_TRUE(backend->service());
   }
-  expect_exact_and_trusted(truth, truth.read(**backend));
+  expect_exact_and_trusted(truth, truth.read(*backend));
 }
 
 // Interrupts arriving 300 us after their wrap, with reads in between that
@@ -100,20 +114,18 @@ TEST(DirectBackendTiming, LateInterruptsForWrapsAlreadySeenAreNoStorm) {
   t.traffic = steady_traffic(65'000'000, 0, 0);   // a lap every ~1 ms
   SimRig rig(t);
   ASSERT_RIG(rig);
-  ASSERT_TRUE(rig.machine().set_timing(timing(500, 300 * kUs)));
   Bracket truth{rig, {request("memrd", kMemRd)}};
-  auto backend = rig.open(truth.requests);
+  std::unique_ptr<CounterBackend> backend = start_timed(truth, timing(500, 300 * kUs), rig.options());
   ASSERT_TRUE(backend);
-  truth.started(**backend);
   for (int step = 0; step < 3000; ++step) {
     rig.advance(100 * kUs);
-    ASSERT_TRUE((*backend)->service());
+    ASSERT_TRUE(backend->service());
     if (step % 2 == 1) {
-      ASSERT_TRUE((*backend)->read());
+      ASSERT_TRUE(backend->read());
     }
   }
-  expect_exact_and_trusted(truth, truth.read(**backend));
-  EXPECT_EQ((*backend)->service_period(), std::chrono::nanoseconds::zero());   // still on interrupts
+  expect_exact_and_trusted(truth, truth.read(*backend));
+  EXPECT_EQ(backend->service_period(), std::chrono::nanoseconds::zero());   // still on interrupts
 }
 
 // Unfrozen samples with 500 ns reads on a counter that laps every 65 us:
@@ -126,16 +138,14 @@ TEST(DirectBackendTiming, UnfrozenReadsNeverAddALapForALeftoverBit) {
   t.traffic = steady_traffic(1'000'000'000, 0, 0);
   SimRig rig(t);
   ASSERT_RIG(rig);
-  ASSERT_TRUE(rig.machine().set_timing(timing(500, 0)));
   Bracket truth{rig, {request("memrd", kMemRd), request("drs", kDrsMemData)}};
-  auto backend = rig.open(truth.requests);
+  std::unique_ptr<CounterBackend> backend = start_timed(truth, timing(500, 0), rig.options());
   ASSERT_TRUE(backend);
-  truth.started(**backend);
   for (int step = 0; step < 3000; ++step) {
     rig.advance(37 * kUs);
-    ASSERT_TRUE((*backend)->read());
+    ASSERT_TRUE(backend->read());
   }
-  expect_exact_and_trusted(truth, truth.read(**backend));
+  expect_exact_and_trusted(truth, truth.read(*backend));
 }
 
 // Freezing for every read loses the events of the frozen time: with 500 ns
@@ -145,18 +155,16 @@ TEST(DirectBackendTiming, FreezingForReadsLosesEventsAndSaysSoWhereUnfrozenReads
   for (bool freeze_reads : {true, false}) {
     SimRig rig;
     ASSERT_RIG(rig);
-    ASSERT_TRUE(rig.machine().set_timing(timing(500, 0)));
-    Bracket truth{rig, {request("clock", kClockTicks), request("memrd", kMemRd)}};
+      Bracket truth{rig, {request("clock", kClockTicks), request("memrd", kMemRd)}};
     DirectBackendOptions options = rig.options();
     options.freeze_reads = freeze_reads;
-    auto backend = rig.open(truth.requests, options);
+    std::unique_ptr<CounterBackend> backend = start_timed(truth, timing(500, 0), options);
     ASSERT_TRUE(backend);
-    truth.started(**backend);
     for (int step = 0; step < 1000; ++step) {
       rig.advance(100 * kUs);
-      ASSERT_TRUE((*backend)->read());
+      ASSERT_TRUE(backend->read());
     }
-    const std::vector<CountValue> values = truth.read(**backend);
+    const std::vector<CountValue> values = truth.read(*backend);
     if (!freeze_reads) {
       expect_exact_and_trusted(truth, values);
       continue;
@@ -235,22 +243,20 @@ TEST_P(TimedAccuracy, EveryTotalIsExactOrFlagged) {
   t.traffic = steady_traffic(2'000'000, 1'000'000, 0);
   SimRig rig(t);
   ASSERT_RIG(rig);
-  ASSERT_TRUE(rig.machine().set_timing(timing(setting.access_ns, setting.latency_ns)));
   Bracket truth{rig, {request("clock", kClockTicks), request("memrd", kMemRd), request("memrd again", kMemRd),
                       request("memwr", kMemWr)}};
   DirectBackendOptions options = rig.options();
   options.freeze_reads = freeze_reads;
-  auto backend = rig.open(truth.requests, options);
+  std::unique_ptr<CounterBackend> backend = start_timed(truth, timing(setting.access_ns, setting.latency_ns), options);
   ASSERT_TRUE(backend);
-  truth.started(**backend);
   for (std::uint64_t elapsed = 0; elapsed < 200 * kMs; elapsed += setting.service_every_ns) {
     rig.advance(setting.service_every_ns);
-    ASSERT_TRUE((*backend)->service());
+    ASSERT_TRUE(backend->service());
     if (elapsed % (10 * kMs) == 0) {
-      ASSERT_TRUE((*backend)->read());
+      ASSERT_TRUE(backend->read());
     }
   }
-  const std::vector<CountValue> values = truth.read(**backend);
+  const std::vector<CountValue> values = truth.read(*backend);
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (values[i].trusted) {
       EXPECT_TRUE(truth.exact(i, values[i].raw)) << values[i].raw << " " << truth.range(i);
