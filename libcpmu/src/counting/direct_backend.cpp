@@ -405,12 +405,7 @@ std::string DirectBackend::ambiguity_text(const Slot& s, std::uint64_t gap_ns, s
   const std::string rate = fmt::format("{} per cycle of a clock of at most {:.0f} MHz{}", s.per_cycle,
                                        static_cast<double>(clock_.bound_hz()) / 1e6,
                                        clock_.measured() ? " (measured)" : " (assumed)");
-  if (!polled(s)) {
-    return fmt::format("{} overflow interrupt(s) more than the wraps seen arrived while this {}-bit counter wrapped, "
-                       "and at its rate a second lap fits in the {:.3f} ms since it was last read: it may have "
-                       "wrapped more than once ({}); the total may be short by multiples of 2^{}",
-                       interrupts, width, ms(gap_ns), rate, width);
-  }
+  if (!polled(s)) return extra_interrupts_doubt(width, gap_ns, interrupts, rate);
   return fmt::format("{:.3f} ms passed between two reads of this {}-bit counter, which can wrap every {:.3f} ms ({}), "
                      "and it wrapped: it may have wrapped more than once; the total may be short by multiples of 2^{}",
                      ms(gap_ns), width, ms(static_cast<std::uint64_t>(clock_.lap_time(width, s.per_cycle).count())),
@@ -419,13 +414,7 @@ std::string DirectBackend::ambiguity_text(const Slot& s, std::uint64_t gap_ns, s
 
 std::string DirectBackend::frozen_loss_text(const Slot& s) const {
   const std::uint64_t running = s.running_ns + (s.on_counter ? since(last_observation_ns_, s.on_since_ns) : 0);
-  if (s.frozen_ns == 0 || running == 0) return {};
-  const long double lost = static_cast<long double>(s.tracker.total()) * static_cast<long double>(s.frozen_ns) /
-                           static_cast<long double>(running > s.frozen_ns ? running - s.frozen_ns : 1);
-  if (lost < 0.5L) return {};
-  return fmt::format("the counter was frozen for reads {:.3f} ms in all, and events then are not counted: at its "
-                     "observed rate about {:.0f} were lost",
-                     ms(s.frozen_ns), static_cast<double>(lost));
+  return frozen_loss_doubt(s.tracker.total(), running, s.frozen_ns);
 }
 
 // What a step's evidence says (WrapEvidence): doubt only where the counter

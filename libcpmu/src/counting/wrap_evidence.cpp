@@ -38,4 +38,23 @@ std::string observed_rate_doubt(const WrapEvidence& e, std::uint64_t laps_missin
                      laps_missing, laps_missing, e.width, static_cast<double>(lap * laps_missing));
 }
 
+std::string extra_interrupts_doubt(unsigned width, std::uint64_t gap_ns, std::uint64_t interrupts,
+                                   const std::string& rate_bound) {
+  return fmt::format("{} overflow interrupt(s) more than the wraps seen arrived while this {}-bit counter wrapped, "
+                     "and at its rate a second lap fits in the {:.3f} ms since it was last read: it may have "
+                     "wrapped more than once ({}); the total may be short by multiples of 2^{}",
+                     interrupts, width, static_cast<double>(gap_ns) / 1e6, rate_bound, width);
+}
+
+std::string frozen_loss_doubt(std::uint64_t counted, std::uint64_t running_ns, std::uint64_t frozen_ns) {
+  if (frozen_ns == 0 || running_ns == 0) return {};
+  // The counter counted in running - frozen; at that rate the frozen time lost this many.
+  const long double lost = static_cast<long double>(counted) * static_cast<long double>(frozen_ns) /
+                           static_cast<long double>(running_ns > frozen_ns ? running_ns - frozen_ns : 1);
+  if (lost < 0.5L) return {};
+  return fmt::format("the counter was frozen for reads {:.3f} ms in all, and events then are not counted: at its "
+                     "observed rate about {:.0f} were lost",
+                     static_cast<double>(frozen_ns) / 1e6, static_cast<double>(lost));
+}
+
 }  // namespace cpmu

@@ -39,4 +39,13 @@ bool second_lap_plausible(const WrapEvidence& e);
 // for: the total may be short by about 218 × 2^16 (14286848)"
 std::string observed_rate_doubt(const WrapEvidence& e, std::uint64_t laps_missing);
 
+// "6 overflow interrupt(s) more than the wraps seen arrived while this
+// 8-bit counter wrapped, and at its rate a second lap fits in the ...".
+std::string extra_interrupts_doubt(unsigned width, std::uint64_t gap_ns, std::uint64_t interrupts,
+                                   const std::string& rate_bound);
+
+// The events a counter that counted `counted` in `running_ns`, `frozen_ns`
+// of it frozen by reads, lost, in words; empty when under one.
+std::string frozen_loss_doubt(std::uint64_t counted, std::uint64_t running_ns, std::uint64_t frozen_ns);
+
 }  // namespace cpmu
