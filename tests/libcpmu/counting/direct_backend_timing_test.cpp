@@ -61,10 +61,11 @@ void expect_exact_and_trusted(const Bracket& truth, const std::vector<CountValue
   }
 }
 
-sim::SimTiming timing(std::uint64_t access_ns, std::uint64_t latency_ns) {
+sim::SimTiming timing(std::uint64_t access_ns, std::uint64_t latency_ns, std::uint64_t tick_ns = sim::kTickNs) {
   sim::SimTiming t;
   t.register_access_ns = access_ns;
   t.interrupt_latency_ns = latency_ns;
+  t.tick_ns = tick_ns;
   return t;
 }
 
@@ -219,13 +220,14 @@ struct Setting {
   std::uint64_t access_ns;
   std::uint64_t latency_ns;
   std::uint64_t service_every_ns;   // how often the caller gets to service()
+  std::uint64_t tick_ns;            // how often the machine syncs its models
 };
 
 constexpr Setting kSettings[] = {
-    {"instant", 0, 0, kMs},
-    {"pcie_reads", 500, 0, kMs},
-    {"slow_service", 800, 300 * kUs, kMs},
-    {"late_ticker", 1000, 100 * kUs, 20 * kMs},
+    {"instant", 0, 0, kMs, sim::kTickNs},
+    {"pcie_reads", 500, 0, kMs, sim::kTickNs},
+    {"slow_service", 800, 300 * kUs, kMs, sim::kTickNs},
+    {"late_ticker", 1000, 100 * kUs, 20 * kMs, 20 * kMs},
 };
 
 using AccuracyParam = std::tuple<unsigned, bool, bool, Setting>;
@@ -247,7 +249,8 @@ TEST_P(TimedAccuracy, EveryTotalIsExactOrFlagged) {
                       request("memwr", kMemWr)}};
   DirectBackendOptions options = rig.options();
   options.freeze_reads = freeze_reads;
-  std::unique_ptr<CounterBackend> backend = start_timed(truth, timing(setting.access_ns, setting.latency_ns), options);
+  std::unique_ptr<CounterBackend> backend =
+      start_timed(truth, timing(setting.access_ns, setting.latency_ns, setting.tick_ns), options);
   ASSERT_TRUE(backend);
   for (std::uint64_t elapsed = 0; elapsed < 200 * kMs; elapsed += setting.service_every_ns) {
     rig.advance(setting.service_every_ns);
