@@ -1,13 +1,15 @@
 // Direct-backend sampling cost over cxlsim (virtual clock), and the ratios
 // it is judged by, printed after the runs:
 //   - register accesses per sample of one CPMU = counters read + at most 3
-//     (counted by the simulator);
+//     (counted by the simulator; unfrozen samples take + 2);
 //   - a sample through DirectBackend::read() against a bare loop making the
 //     same register accesses through the same kind of Mmio, measured in
 //     alternating batches (goal <= 1.10x), once on the simulator as it is
 //     and once with every register read taking as long as a PCIe read;
 //   - 1024 CPMUs x 8 counters sampled at 10 Hz: CPU time of one round x 10
-//     as a share of one core (goal < 5%).
+//     as a share of one core (goal < 5%);
+//   - a sample frozen for reads (freeze_reads) against the unfrozen,
+//     race-free default, both with 500 ns reads, in alternating batches.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <time.h>
@@ -94,9 +96,9 @@ struct Fleet {
   std::vector<std::unique_ptr<cpmu::CounterBackend>> backends;
   std::string lock_dir;
 
-  Fleet(unsigned endpoints, unsigned cpmus, std::chrono::nanoseconds read_latency = {})
-      : lock_dir(fmt::format("/tmp/cpmu-counting-bench-{}-{}x{}-{}", ::getpid(), endpoints, cpmus,
-                             read_latency.count())) {
+  Fleet(unsigned endpoints, unsigned cpmus, std::chrono::nanoseconds read_latency = {}, bool freeze_reads = false)
+      : lock_dir(fmt::format("/tmp/cpmu-counting-bench-{}-{}x{}-{}-{}", ::getpid(), endpoints, cpmus,
+                             read_latency.count(), freeze_reads ? "frozen" : "unfrozen")) {
     auto opened = cpmu::bench::open_bench_machine(topology(endpoints, cpmus), "bench.json", read_latency);
     if (!opened) fail(opened.error().message());
     m = std::move(*opened);
@@ -106,6 +108,7 @@ struct Fleet {
         cpmu::DirectBackendOptions options;
         options.now = [machine] { return machine->now_ns(); };
         options.lock_directories = {lock_dir};
+        options.freeze_reads = freeze_reads;
         auto backend = cpmu::open_direct_backend(m.platform(), f, c, eight_requests(), options);
         if (!backend) fail(backend.error().message());
         if (auto started = (*backend)->start(); !started) fail(started.error().message());
@@ -148,14 +151,13 @@ void BM_DirectBackendSample(benchmark::State& state) {
 }
 BENCHMARK(BM_DirectBackendSample)->Unit(benchmark::kNanosecond);
 
-// What a sample must do at least: freeze, Overflow Status, the counters,
-// unfreeze, through a window mapped the same way.
+// What a race-free unfrozen sample must do at least: Overflow Status, the
+// counters, Overflow Status again, through a window mapped the same way.
 void bare_sample(cpmu::Mmio& m) {
   std::uint64_t values[kCounters];
-  m.write64(reg::kFreeze, (1u << kCounters) - 1);
   benchmark::DoNotOptimize(m.read64(reg::kOverflowStatus));
   for (unsigned n = 0; n < kCounters; ++n) values[n] = m.read64(reg::counter_value(n));
-  m.write64(reg::kFreeze, 0);
+  benchmark::DoNotOptimize(m.read64(reg::kOverflowStatus));
   benchmark::DoNotOptimize(values);
 }
 
@@ -214,6 +216,31 @@ void BM_SampleAgainstBareLoop(benchmark::State& state) {
       static_cast<double>(sample_ns) / static_cast<double>(bare_ns);
 }
 BENCHMARK(BM_SampleAgainstBareLoop)->Arg(0)->Arg(cpmu::bench::kPcieReadLatency.count())->Unit(benchmark::kMicrosecond);
+
+Fleet& single_pcie_frozen() {
+  static Fleet fleet(1, 1, cpmu::bench::kPcieReadLatency, true);
+  return fleet;
+}
+
+// Frozen against unfrozen samples at PCIe read latency, in alternating
+// batches: what the choice of unfrozen reads (no events lost) costs.
+void BM_FrozenAgainstUnfrozenSample(benchmark::State& state) {
+  constexpr int kBatch = 64;
+  cpmu::CounterBackend& frozen = *single_pcie_frozen().backends.front();
+  cpmu::CounterBackend& unfrozen = *single_pcie().backends.front();
+  std::uint64_t frozen_ns = 0, unfrozen_ns = 0;
+  for (auto _ : state) {
+    const std::uint64_t t0 = thread_cpu_ns();
+    for (int i = 0; i < kBatch; ++i) benchmark::DoNotOptimize(frozen.read());
+    const std::uint64_t t1 = thread_cpu_ns();
+    for (int i = 0; i < kBatch; ++i) benchmark::DoNotOptimize(unfrozen.read());
+    const std::uint64_t t2 = thread_cpu_ns();
+    frozen_ns += t1 - t0;
+    unfrozen_ns += t2 - t1;
+  }
+  state.counters["frozen_over_unfrozen"] = static_cast<double>(frozen_ns) / static_cast<double>(unfrozen_ns);
+}
+BENCHMARK(BM_FrozenAgainstUnfrozenSample)->Unit(benchmark::kMicrosecond);
 
 Fleet& fleet() {
   static Fleet fleet(kFleetCpmus / kCpmusPerEndpoint, kCpmusPerEndpoint);
@@ -287,6 +314,11 @@ int main(int argc, char** argv) {
     fmt::print("                               {:.3f}x on the simulator as it is, whose register accesses cost "
                "far less than hardware's\n",
                ratio);
+  }
+  if (have("BM_FrozenAgainstUnfrozenSample")) {
+    fmt::print("frozen / unfrozen sample       {:.3f}x with reads at PCIe latency ({} ns); the frozen one loses the "
+               "events of its frozen time, the unfrozen one none (docs/counting.md)\n",
+               reporter.median("frozen_over_unfrozen"), cpmu::bench::kPcieReadLatency.count());
   }
   if (have("BM_FleetRound")) {
     const double share = reporter.cpu_ns["BM_FleetRound"] * kSampleHz / 1e9;

@@ -168,6 +168,7 @@ void CpmuModel::reset(std::uint64_t now_ns) {
     const CounterSpec& counter_spec = spec_.counters[n];
     Counter fresh;
     fresh.stuck = counters_[n].stuck;
+    fresh.ignored_config = counters_[n].ignored_config;
     fresh.filters.fill(reg::filter::kDisabled);
     if (counter_spec.kind != CounterKind::kConfigurable) {
       fresh.config = cfg::kEvents.make(counter_spec.events_mask) |
@@ -250,7 +251,7 @@ void CpmuModel::write_reg64(std::uint64_t offset, std::uint64_t value, std::uint
   if (auto n = index_in(offset, reg::counter_config(0), reg::kMaxCounters)) {
     if (*n >= counters_.size() || locked_by_freeze(*n)) return;
     Counter& counter = counters_[*n];
-    const std::uint64_t writable = writable_mask(spec_.counters[*n].kind);
+    const std::uint64_t writable = writable_mask(spec_.counters[*n].kind) & ~counter.ignored_config;
     counter.config = (counter.config & ~writable) | (merged(counter.config) & writable);
     counter.baselined = false;
     return;
@@ -281,6 +282,10 @@ void CpmuModel::write(std::uint64_t offset, unsigned size, std::uint64_t value, 
 
 void CpmuModel::set_stuck(unsigned counter, bool stuck) {
   if (counter < counters_.size()) counters_[counter].stuck = stuck;
+}
+
+void CpmuModel::set_ignored_config(unsigned counter, std::uint64_t bits) {
+  if (counter < counters_.size()) counters_[counter].ignored_config = bits;
 }
 
 std::uint64_t CpmuModel::ground_truth(const EventKey& key, const FilterSelection& f, std::uint64_t now_ns) const {
@@ -389,10 +394,10 @@ std::optional<std::uint64_t> CpmuModel::freeze_point(std::uint64_t t_ns) const {
   return earliest;
 }
 
-// Counts every counting counter from its base to t; returns whether a wrap
-// asks for an interrupt.
-bool CpmuModel::advance(std::uint64_t t_ns) {
-  bool interrupt = false;
+// Counts every counting counter from its base to t; returns how many wraps
+// ask for an interrupt (a counter can lap many times in one long sync).
+std::uint64_t CpmuModel::advance(std::uint64_t t_ns) {
+  std::uint64_t interrupts = 0;
   for (unsigned n = 0; n < counters_.size(); ++n) {
     Counter& counter = counters_[n];
     if (!counting(n)) {
@@ -409,11 +414,13 @@ bool CpmuModel::advance(std::uint64_t t_ns) {
     counter.value = static_cast<std::uint64_t>(total & width_mask());
     if (total > width_mask()) {
       overflow_ |= 1ULL << n;
-      interrupt = interrupt || (spec_.interrupt && cfg::kIntOnOverflow.get(counter.config) != 0);
+      if (spec_.interrupt && cfg::kIntOnOverflow.get(counter.config) != 0) {
+        interrupts += static_cast<std::uint64_t>(total >> spec_.width);
+      }
     }
   }
   last_sync_ns_ = t_ns;
-  return interrupt;
+  return interrupts;
 }
 
 void CpmuModel::sync(std::uint64_t now_ns) {
@@ -422,13 +429,13 @@ void CpmuModel::sync(std::uint64_t now_ns) {
   for (unsigned n = 0; n < counters_.size(); ++n) {
     if (counting(n) && !counters_[n].baselined) baseline(n);
   }
-  bool interrupt = false;
+  std::uint64_t interrupts = 0;
   if (const auto at = freeze_point(now_ns)) {
-    interrupt = advance(*at);
+    interrupts = advance(*at);
     freeze_ = all_counters_mask();  // UNVERIFIED: the whole CPMU freezes, not just the counter
   }
-  interrupt = advance(now_ns) || interrupt;
-  if (interrupt && raise_) raise_(spec_.msi_number);
+  interrupts += advance(now_ns);
+  if (interrupts > 0 && raise_) raise_(spec_.msi_number, interrupts);
 }
 
 }  // namespace cpmu::sim

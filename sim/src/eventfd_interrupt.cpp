@@ -19,11 +19,10 @@ Result<std::shared_ptr<EventFd>> EventFd::create() {
 
 EventFd::~EventFd() { close(fd_); }
 
-void EventFd::signal() {
-  const std::uint64_t one = 1;
+void EventFd::signal(std::uint64_t count) {
   // Only fails when the counter would reach 2^64 - 1, which cannot happen
   // before a reader drains it; losing an increment then would be harmless.
-  [[maybe_unused]] const ssize_t written = write(fd_, &one, sizeof one);
+  [[maybe_unused]] const ssize_t written = write(fd_, &count, sizeof count);
 }
 
 Result<std::uint64_t> EventFd::drain() {

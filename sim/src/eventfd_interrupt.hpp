@@ -18,8 +18,8 @@ class EventFd {
   EventFd& operator=(const EventFd&) = delete;
 
   int fd() const { return fd_; }
-  // Adds one pending interrupt; never blocks.
-  void signal();
+  // Adds `count` pending interrupts; never blocks.
+  void signal(std::uint64_t count = 1);
   // Takes every pending interrupt; 0 if none.
   Result<std::uint64_t> drain();
 

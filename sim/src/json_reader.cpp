@@ -2,6 +2,8 @@
 #include "json_reader.hpp"
 
 #include <limits>
+#include <set>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -155,6 +157,48 @@ const json* JsonObject::array(std::string_view key, std::size_t min, std::size_t
     fail(pointer_of(key), fmt::format("must have {}..{} entries, got {}", min, max, value.size()));
   }
   return &value;
+}
+
+nlohmann::json parse_without_duplicate_keys(std::string_view text) {
+  struct Frame {
+    bool object = false;
+    std::string pointer;
+    std::set<std::string> keys;
+    std::string key;          // objects: the key of the value to come
+    std::size_t index = 0;    // arrays: the index of the value to come
+  };
+  std::vector<Frame> frames;
+  // The pointer of the value starting now, in the innermost container.
+  const auto next_pointer = [&frames]() {
+    if (frames.empty()) return std::string();
+    Frame& f = frames.back();
+    return f.object ? child_pointer(f.pointer, f.key) : child_pointer(f.pointer, f.index++);
+  };
+  const json::parser_callback_t check = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start: {
+        std::string pointer = next_pointer();
+        frames.push_back({event == json::parse_event_t::object_start, std::move(pointer), {}, {}, 0});
+        break;
+      }
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        if (!frames.empty()) frames.pop_back();
+        break;
+      case json::parse_event_t::key: {
+        Frame& f = frames.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second) fail(child_pointer(f.pointer, f.key), "duplicate key: each key may appear once in an object");
+        break;
+      }
+      case json::parse_event_t::value:
+        if (!frames.empty() && !frames.back().object) ++frames.back().index;
+        break;
+    }
+    return true;
+  };
+  return json::parse(text, check);
 }
 
 }  // namespace cpmu::sim::detail

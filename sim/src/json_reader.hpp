@@ -62,6 +62,11 @@ class JsonObject {
 
 std::string describe_choices(std::initializer_list<std::string_view> names);
 
+// json::parse, but a key twice in one object is an error (JsonFieldError
+// naming the object and the key) instead of the last one silently winning.
+// nlohmann's own exceptions pass through for the caller's boundary.
+nlohmann::json parse_without_duplicate_keys(std::string_view text);
+
 // A string that must be one of the names; returns the matching value.
 template <typename T>
 T choice(const nlohmann::json& value, const std::string& pointer,

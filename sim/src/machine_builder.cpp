@@ -47,7 +47,7 @@ struct BarPlan {
   MsixLayout msix;
 };
 
-BarPlan plan_bars(FunctionKind kind, unsigned cpmus) {
+BarPlan plan_bars(FunctionKind kind, unsigned cpmus, unsigned msix_vectors) {
   BarPlan plan;
   const bool endpoint = kind == FunctionKind::kEndpoint;
   const unsigned cpmu_bar = endpoint ? kDeviceBar : kComponentBar;
@@ -67,14 +67,14 @@ BarPlan plan_bars(FunctionKind kind, unsigned cpmus) {
   if (endpoint) {
     plan.bars = {{kComponentBar, 0, regs::component::kBlockSize}, {kDeviceBar, 0, cpmu_bar_size},
                  {kMsixBar, 0, kMsixRegionSize}};
-    plan.msix = {kMsixBar, 0, kPbaOffset, kMsixVectors};
+    plan.msix = {kMsixBar, 0, kPbaOffset, msix_vectors};
   } else {
     // Bridges have only two BAR slots: one 64-bit BAR holds everything, the
     // MSI-X table in the slot after the last CPMU.
     const std::uint64_t msix = kBlockSlot * (cpmus + 1);
     plan.bars = {{kComponentBar, 0, std::bit_ceil(msix + kBlockSlot)}};
     plan.msix = {kComponentBar, static_cast<std::uint32_t>(msix), static_cast<std::uint32_t>(msix + kPbaOffset),
-                 kMsixVectors};
+                 msix_vectors};
   }
   plan.blocks.push_back({BlockKind::kMsixTable, 0, plan.msix.bar, plan.msix.table_offset, kMsixRegionSize, {}});
   return plan;
@@ -135,7 +135,7 @@ Result<Builder::Pending> Builder::begin(FunctionKind kind, const PciAddress& add
   f->address = address;
   f->kind = kind;
   f->parent = parent;
-  Pending pending{state_.functions.size(), plan_bars(kind, static_cast<unsigned>(spec.cpmus.size())), 0, 0};
+  Pending pending{state_.functions.size(), plan_bars(kind, static_cast<unsigned>(spec.cpmus.size()), spec.faults.msix_vectors), 0, 0};
   for (BarAssignment& bar : pending.plan.bars) {
     bar.base = align_up(next_mmio_, bar.size);
     next_mmio_ = bar.base + bar.size;
@@ -210,7 +210,7 @@ Status Builder::finish(Pending& pending, FunctionLayout layout, const FunctionSp
   f.config = std::move(*config);
   f.bars = layout.bars;
   f.blocks = pending.plan.blocks;
-  f.msix_table.assign(kMsixVectors * regs::pci::msix::kEntrySize, 0);
+  f.msix_table.assign(spec.faults.msix_vectors * regs::pci::msix::kEntrySize, 0);
 
   Result<RegisterImage> component = component_block_image(hdm_decoders);
   if (!component) return component.error().context(where);
@@ -242,7 +242,7 @@ Status Builder::finish(Pending& pending, FunctionLayout layout, const FunctionSp
   SimFunction* self = &f;
   for (const CpmuSpec& cpmu : spec.cpmus) {
     f.cpmus.push_back(std::make_unique<CpmuModel>(cpmu, *f.traffic,
-                                                  [state, self](unsigned msi) { state->raise(*self, msi); }));
+                                                  [state, self](unsigned msi, std::uint64_t wraps) { state->raise(*self, msi, wraps); }));
   }
   for (const StuckCounterFault& stuck : spec.faults.stuck_counters) f.cpmus.at(stuck.cpmu)->set_stuck(stuck.counter, true);
   f.storms.assign(spec.cpmus.size(), false);
@@ -358,7 +358,11 @@ Result<std::unique_ptr<SimulatedMachine::State>> build_machine_state(const Topol
   if (!clock) return Error(Errc::kInvalidArgument, "the simulated machine needs a clock");
   auto state = std::make_unique<SimulatedMachine::State>();
   state->virtual_clock = std::dynamic_pointer_cast<VirtualClock>(clock);
+  state->real_clock = std::dynamic_pointer_cast<RealClock>(clock);
   state->clock = std::move(clock);
+  if (Status ok = check_timing(topology.timing); !ok) return ok.error();
+  state->timing = topology.timing;
+  state->access_ns = topology.timing.register_access_ns;
   Builder builder(*state);
   // Bus ranges of host bridges in one domain must not overlap.
   std::vector<std::tuple<std::uint16_t, unsigned, unsigned, std::size_t>> ranges;

@@ -123,17 +123,38 @@ bool SimulatedMachine::State::present(const SimFunction& function, std::uint64_t
   }
 }
 
-void SimulatedMachine::State::raise(SimFunction& function, unsigned vector) {
+void SimulatedMachine::State::raise(SimFunction& function, unsigned vector, std::uint64_t count) {
+  const std::uint64_t now = clock->now_ns();
+  if (!present(function, now)) return;
+  if (timing.interrupt_latency_ns == 0) return deliver(function, vector, count);
+  in_flight.push({now + timing.interrupt_latency_ns, &function, vector, count});
+}
+
+void SimulatedMachine::State::deliver(SimFunction& function, unsigned vector, std::uint64_t count) {
   if (!present(function, clock->now_ns())) return;
-  ++function.interrupts[vector];
+  function.interrupts[vector] += count;
   auto& subscribers = function.subscribers[vector];
   std::erase_if(subscribers, [](const std::weak_ptr<EventFd>& s) { return s.expired(); });
   for (const std::weak_ptr<EventFd>& subscriber : subscribers) {
-    if (std::shared_ptr<EventFd> event = subscriber.lock()) event->signal();
+    if (std::shared_ptr<EventFd> event = subscriber.lock()) event->signal(count);
   }
 }
 
+void SimulatedMachine::State::deliver_due(std::uint64_t now) {
+  while (!in_flight.empty() && in_flight.top().due_ns <= now) {
+    const InterruptInFlight next = in_flight.top();
+    in_flight.pop();
+    deliver(*next.function, next.vector, next.count);
+  }
+}
+
+void SimulatedMachine::State::spend_access_time() {
+  if (virtual_clock && timing.register_access_ns > 0) virtual_clock->advance(timing.register_access_ns);
+  deliver_due(clock->now_ns());
+}
+
 void SimulatedMachine::State::sync_all(std::uint64_t now) {
+  deliver_due(now);
   for (const auto& f : functions) {
     if (!present(*f, now)) continue;
     for (std::size_t i = 0; i < f->cpmus.size(); ++i) {
@@ -171,7 +192,11 @@ void SimulatedMachine::start_ticker() {
   s->ticker = std::thread([s] {
     std::unique_lock lock(s->mutex);
     while (!s->stopping) {
-      s->ticker_wake.wait_for(lock, std::chrono::nanoseconds(kTickNs), [s] { return s->stopping; });
+      // Wakes for the next tick, or earlier when an interrupt falls due.
+      const std::uint64_t now = s->clock->now_ns();
+      std::uint64_t wait = s->timing.tick_ns;
+      if (!s->in_flight.empty()) wait = std::min(wait, s->in_flight.top().due_ns > now ? s->in_flight.top().due_ns - now : 0);
+      s->ticker_wake.wait_for(lock, std::chrono::nanoseconds(wait), [s] { return s->stopping; });
       if (!s->stopping) s->sync_all(s->clock->now_ns());
     }
   });
@@ -267,10 +292,12 @@ Result<std::vector<std::uint8_t>> SimulatedMachine::config_bytes(const PciAddres
 }
 
 Result<std::uint64_t> SimulatedMachine::mmio_read(const PciAddress& address, unsigned bar, std::uint64_t offset, unsigned size) {
+  spend_real_access_time();
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
   if (Status ok = check_mmio_access(*f, bar, offset, size); !ok) return ok.error();
+  state_->spend_access_time();
   const std::uint64_t now = state_->clock->now_ns();
   // A removed function, or one not decoding memory, never answers: the read master-aborts.
   if (!state_->present(*f, now) || !f->decodes_memory()) return all_ones(size);
@@ -282,10 +309,12 @@ Result<std::uint64_t> SimulatedMachine::mmio_read(const PciAddress& address, uns
 
 Status SimulatedMachine::mmio_write(const PciAddress& address, unsigned bar, std::uint64_t offset, unsigned size,
                            std::uint64_t value) {
+  spend_real_access_time();
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
   if (Status ok = check_mmio_access(*f, bar, offset, size); !ok) return ok;
+  state_->spend_access_time();
   const std::uint64_t now = state_->clock->now_ns();
   if (!state_->present(*f, now) || !f->decodes_memory()) return {};
   BlockMapping* block = block_at(*f, bar, offset);
@@ -318,9 +347,10 @@ Result<std::unique_ptr<InterruptSource>> SimulatedMachine::subscribe(const PciAd
   std::lock_guard lock(state_->mutex);
   SimFunction* f = state_->find(address);
   if (!f) return no_function(address);
-  if (vector >= kMsixVectors) {
+  const std::size_t vectors = f->msix_table.size() / regs::pci::msix::kEntrySize;
+  if (vector >= vectors) {
     return Error(Errc::kInvalidArgument,
-                 fmt::format("{}: vector {} does not exist ({} MSI-X vectors)", address.to_string(), vector, kMsixVectors));
+                 fmt::format("{}: vector {} does not exist ({} MSI-X vectors)", address.to_string(), vector, vectors));
   }
   Result<std::shared_ptr<EventFd>> event = EventFd::create();
   if (!event) return event.error().context(address.to_string());
@@ -343,13 +373,64 @@ Status SimulatedMachine::advance(std::uint64_t ns) {
     return Error(Errc::kUnsupported, "advance() needs a virtual clock; a real clock moves on by itself");
   }
   while (ns > 0) {
-    const std::uint64_t step = std::min(ns, kTickNs);
     std::lock_guard lock(state_->mutex);
+    // Steps end where an interrupt falls due, so it is delivered on time.
+    std::uint64_t step = std::min(ns, state_->timing.tick_ns);
+    const std::uint64_t now = state_->clock->now_ns();
+    if (!state_->in_flight.empty() && state_->in_flight.top().due_ns > now) {
+      step = std::min(step, state_->in_flight.top().due_ns - now);
+    }
     state_->virtual_clock->advance(step);
     state_->sync_all(state_->clock->now_ns());
     ns -= step;
   }
   return {};
+}
+
+// A real access time is spent busy (a CPU stalls on an uncached read), and
+// outside the lock: another thread's access to another device overlaps it.
+void SimulatedMachine::spend_real_access_time() const {
+  if (state_->virtual_clock) return;
+  const std::uint64_t ns = state_->access_ns.load(std::memory_order_relaxed);
+  if (ns == 0) return;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(ns);
+  while (std::chrono::steady_clock::now() < until) {
+  }
+}
+
+Status SimulatedMachine::set_timing(const SimTiming& timing) {
+  if (Status ok = check_timing(timing); !ok) return ok;
+  std::lock_guard lock(state_->mutex);
+  state_->timing = timing;
+  state_->access_ns.store(timing.register_access_ns, std::memory_order_relaxed);
+  state_->ticker_wake.notify_all();
+  return {};
+}
+
+SimTiming SimulatedMachine::timing() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->timing;
+}
+
+Status SimulatedMachine::hold_time(bool held) {
+  if (!state_->real_clock) return Error(Errc::kUnsupported, "hold_time() needs a real clock; a virtual one only moves when told");
+  std::lock_guard lock(state_->mutex);
+  // Synced at the instant time stops, so every model is current there.
+  if (held) state_->sync_all(state_->clock->now_ns());
+  state_->real_clock->hold(held);
+  return {};
+}
+
+Result<std::uint64_t> SimulatedMachine::interrupts_in_flight(const PciAddress& address, unsigned vector) const {
+  std::lock_guard lock(state_->mutex);
+  const SimFunction* f = state_->find(address);
+  if (!f) return no_function(address);
+  auto copy = state_->in_flight;
+  std::uint64_t count = 0;
+  for (; !copy.empty(); copy.pop()) {
+    if (copy.top().function == f && copy.top().vector == vector) count += copy.top().count;
+  }
+  return count;
 }
 
 Status SimulatedMachine::inject(const PciAddress& address, const Fault& fault) {
@@ -380,6 +461,13 @@ Status SimulatedMachine::inject(const PciAddress& address, const Fault& fault) {
   } else if (const auto* storm = std::get_if<InterruptStormFault>(&fault)) {
     if (Status ok = cpmu_index(storm->cpmu); !ok) return ok;
     f->storms[storm->cpmu] = storm->on;
+  } else if (const auto* ignored = std::get_if<IgnoredConfigFault>(&fault)) {
+    if (Status ok = cpmu_index(ignored->cpmu); !ok) return ok;
+    CpmuModel& model = *f->cpmus[ignored->cpmu];
+    if (ignored->counter >= model.spec().counters.size()) {
+      return Error(Errc::kInvalidArgument, fmt::format("{}: CPMU {} has no counter {}", where, ignored->cpmu, ignored->counter));
+    }
+    model.set_ignored_config(ignored->counter, ignored->config_bits);
   }
   return {};
 }

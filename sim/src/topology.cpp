@@ -5,7 +5,6 @@
 #include <cmath>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -150,7 +149,7 @@ FunctionFaults read_faults(const JsonObject& parent, const std::vector<CpmuSpec>
   if (!parent.has("faults")) return faults;
   JsonObject o(parent.at("faults"), parent.pointer_of("faults"),
                {"surprise_removal", "doe", "cdat", "capability_loop", "dvsec_length_past_config_space",
-                "locator_offset_past_bar", "stuck_counter", "interrupt_storm"});
+                "locator_offset_past_bar", "stuck_counter", "interrupt_storm", "msix_vectors"});
   if (o.has("surprise_removal")) {
     JsonObject removal(o.at("surprise_removal"), o.pointer_of("surprise_removal"), {"at_ms"});
     faults.surprise_removal_ns = removal.optional_unsigned("at_ms", 0, kMaxDurationMs, 0) * kNsPerMs;
@@ -178,6 +177,7 @@ FunctionFaults read_faults(const JsonObject& parent, const std::vector<CpmuSpec>
   faults.capability_loop = o.optional_bool("capability_loop", false);
   faults.dvsec_length_past_config_space = o.optional_bool("dvsec_length_past_config_space", false);
   faults.locator_offset_past_bar = o.optional_bool("locator_offset_past_bar", false);
+  faults.msix_vectors = static_cast<unsigned>(o.optional_unsigned("msix_vectors", 1, kMsixVectors, kMsixVectors));
   if (const json* list = o.array("stuck_counter", 1, regs::cpmu::kMaxCounters, false)) {
     for (std::size_t i = 0; i < list->size(); ++i) {
       JsonObject entry((*list)[i], at_index(o.pointer_of("stuck_counter"), i), {"cpmu", "counter"});
@@ -385,8 +385,17 @@ HostBridgeSpec read_host_bridge(const json& value, const std::string& pointer) {
   return h;
 }
 
+SimTiming read_timing(const json& value, const std::string& where) {
+  JsonObject o(value, where, {"register_access_ns", "interrupt_latency_ns", "tick_ns"});
+  SimTiming t;
+  t.register_access_ns = o.optional_unsigned("register_access_ns", 0, kMaxRegisterAccessNs, 0);
+  t.interrupt_latency_ns = o.optional_unsigned("interrupt_latency_ns", 0, kMaxInterruptLatencyNs, 0);
+  t.tick_ns = o.optional_unsigned("tick_ns", kMinTickNs, kMaxTickNs, kTickNs);
+  return t;
+}
+
 TopologySpec read_topology(const json& document) {
-  JsonObject o(document, "", {"schema_version", "description", "host_bridges"});
+  JsonObject o(document, "", {"schema_version", "description", "host_bridges", "timing"});
   const std::uint64_t version = o.required_unsigned("schema_version", 0, 0xffff);
   if (version != kSchemaVersion) {
     fail(o.pointer_of("schema_version"), fmt::format("must be {}; got {}", kSchemaVersion, version));
@@ -399,6 +408,7 @@ TopologySpec read_topology(const json& document) {
   for (std::size_t i = 0; i < bridges.size(); ++i) {
     spec.host_bridges.push_back(read_host_bridge(bridges[i], at_index(o.pointer_of("host_bridges"), i)));
   }
+  if (o.has("timing")) spec.timing = read_timing(o.at("timing"), o.pointer_of("timing"));
   return spec;
 }
 
@@ -417,6 +427,22 @@ Error syntax_error(std::string_view text, std::string_view source, const json::p
   return Error(Errc::kMalformed, fmt::format("{}:{}:{}: invalid JSON: {}", source, line, position - line_start + 1, what));
 }
 
+// "topo.json:3:17: invalid JSON: number overflow parsing '1e400'".
+Error number_error(std::string_view text, std::string_view source, const json::exception& e) {
+  std::string what = e.what();
+  if (const auto bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
+  std::size_t position = std::string_view::npos;
+  if (const auto open = what.find('\''), close = what.rfind('\''); open != std::string::npos && close > open) {
+    position = text.find(what.substr(open + 1, close - open - 1));
+  }
+  if (position == std::string_view::npos) return Error(Errc::kMalformed, fmt::format("{}: invalid JSON: {}", source, what));
+  std::size_t line = 1, line_start = 0;
+  for (std::size_t i = 0; i < position; ++i) {
+    if (text[i] == '\n') ++line, line_start = i + 1;
+  }
+  return Error(Errc::kMalformed, fmt::format("{}:{}:{}: invalid JSON: {}", source, line, position - line_start + 1, what));
+}
+
 }  // namespace
 
 std::optional<unsigned> link_speed_code(double gts) {
@@ -427,27 +453,43 @@ std::optional<unsigned> link_speed_code(double gts) {
   return std::nullopt;
 }
 
+// Every exception of the JSON library stops here; this is the parser's
+// boundary. A number the library cannot hold (1e400) has no byte position
+// in its exception: the token is found in the text instead.
 Result<TopologySpec> parse_topology(std::string_view json_text, std::string_view source_name) {
-  json document;
-  try {
-    document = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    return syntax_error(json_text, source_name, e);
+  if (json_text.size() > kMaxTopologyBytes) {
+    return Error(Errc::kInvalidArgument, fmt::format("{}: the topology is {} bytes, more than the {} a topology may "
+                                                     "have", source_name, json_text.size(), kMaxTopologyBytes));
   }
   try {
+    const json document = detail::parse_without_duplicate_keys(json_text);
     return read_topology(document);
+  } catch (const json::parse_error& e) {
+    return syntax_error(json_text, source_name, e);
   } catch (const detail::JsonFieldError& e) {
     return Error(Errc::kInvalidArgument, fmt::format("{}: {}: {}", source_name, e.pointer, e.message));
+  } catch (const json::exception& e) {
+    return number_error(json_text, source_name, e);
+  } catch (const std::exception& e) {
+    return Error(Errc::kMalformed, fmt::format("{}: cannot read the topology: {}", source_name, e.what()));
   }
 }
 
+// Reads at most kMaxTopologyBytes + 1, so an endless or huge file
+// (/dev/zero) fails fast instead of filling memory.
 Result<TopologySpec> load_topology_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(Errc::kNotFound, fmt::format("{}: cannot open topology file", path));
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string text(kMaxTopologyBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) return Error(Errc::kIo, fmt::format("{}: cannot read topology file", path));
-  return parse_topology(text.str(), path);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxTopologyBytes) {
+    return Error(Errc::kInvalidArgument,
+                 fmt::format("{}: the topology file is larger than {} bytes (is it a topology file?)", path,
+                             kMaxTopologyBytes));
+  }
+  return parse_topology(text, path);
 }
 
 std::string_view default_topology_json() { return detail::embedded_default_topology(); }

@@ -150,6 +150,42 @@ TEST_F(MachineTest, OverflowInterruptBecomesReadableOnTheEventfdAfterAdvance) {
   EXPECT_EQ(machine->interrupt_count(kMemB, 3).value(), 1u);
 }
 
+// A register access takes its time in virtual time too; an interrupt
+// reaches subscribers its latency after the sync that found the wrap, one
+// per wrap however many laps one late sync covers.
+TEST_F(MachineTest, TimingMakesAccessesTakeTimeAndDelaysInterruptsOnePerWrap) {
+  SimTiming timing;
+  timing.register_access_ns = 700;
+  timing.interrupt_latency_ns = 300'000;
+  timing.tick_ns = 50'000'000;   // a ticker 50 times late
+  ASSERT_TRUE(machine->set_timing(timing));
+  EXPECT_EQ(machine->timing(), timing);
+  const std::uint64_t t0 = machine->now_ns();
+  mmio(kMemB, kDeviceBar, kCpmu0 + cpmu_regs::kOverflowStatus);
+  EXPECT_EQ(machine->now_ns(), t0 + 700);
+  Result<std::unique_ptr<InterruptSource>> source = machine->subscribe(kMemB, 3);
+  ASSERT_TRUE(source);
+  const std::uint64_t config = cpmu_regs::counter_cfg::kEnable.mask() | cpmu_regs::counter_cfg::kIntOnOverflow.mask();
+  ASSERT_TRUE(machine->mmio_write(kMemB, kDeviceBar, kCpmu0 + cpmu_regs::counter_config(3), 8, config));
+  const sim::EventKey memdata{0x1e98, 0x25, 0};
+  const std::uint64_t before = machine->ground_truth(kMemB, 0, memdata, {}).value();
+  // One sync 50 ms on: 4 M reads/s make 200000 reads, 3 wraps of 16 bits.
+  ASSERT_TRUE(machine->advance(50'000'000));
+  const std::uint64_t counted = machine->ground_truth(kMemB, 0, memdata, {}).value() - before;
+  ASSERT_EQ(counted / 65536, 3u);
+  EXPECT_FALSE(readable((*source)->fd()));
+  EXPECT_EQ(machine->interrupts_in_flight(kMemB, 3).value(), 3u);
+  ASSERT_TRUE(machine->advance(299'000));
+  EXPECT_FALSE(readable((*source)->fd()));
+  ASSERT_TRUE(machine->advance(1'000));
+  EXPECT_EQ((*source)->consume().value(), 3u);
+  EXPECT_EQ(machine->interrupt_count(kMemB, 3).value(), 3u);
+  timing.register_access_ns = 2'000'000;
+  Status refused = machine->set_timing(timing);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message(), "register_access_ns 2000000 must be 0..1000000");
+}
+
 TEST_F(MachineTest, EverySubscriberOfAVectorIsSignalled) {
   auto first = machine->subscribe(kMemB, 3);
   auto second = machine->subscribe(kMemB, 3);

@@ -9,6 +9,8 @@
 #include <iterator>
 #include <set>
 
+#include <fmt/format.h>
+
 namespace cpmu::sim {
 namespace {
 
@@ -112,6 +114,50 @@ TEST(Topology, AcceptsNumbersAsJsonNumbersHexStringsAndSizes) {
   EXPECT_EQ(spec->host_bridges[0].root_bus, 12);
   EXPECT_EQ(spec->host_bridges[0].root_ports[0].endpoint->memory[0].size, 512u << 20);
   EXPECT_EQ(spec->host_bridges[0].root_ports[0].endpoint->serial, 4660u);
+}
+
+TEST(Topology, TimingIsReadWithDefaultsAndBounds) {
+  Result<TopologySpec> plain = parse_topology(kBase, "topo.json");
+  ASSERT_TRUE(plain) << plain.error().message();
+  EXPECT_EQ(plain->timing, SimTiming{});
+  EXPECT_EQ(plain->timing.tick_ns, 1'000'000u);
+  const std::string timed = replace(kBase, R"("schema_version": 1,)",
+                                    R"("schema_version": 1, "timing": {"register_access_ns": 500,
+                                       "interrupt_latency_ns": 300000, "tick_ns": 20000000},)");
+  Result<TopologySpec> spec = parse_topology(timed, "topo.json");
+  ASSERT_TRUE(spec) << spec.error().message();
+  EXPECT_EQ(spec->timing.register_access_ns, 500u);
+  EXPECT_EQ(spec->timing.interrupt_latency_ns, 300'000u);
+  EXPECT_EQ(spec->timing.tick_ns, 20'000'000u);
+  EXPECT_EQ(error_of(replace(kBase, R"("schema_version": 1,)", R"("schema_version": 1, "timing": {"tick_ns": 5},)")),
+            "topo.json: /timing/tick_ns: must be 1000..1000000000, got 5");
+}
+
+// Numbers the JSON library cannot hold threw out of every command.
+TEST(Topology, OverflowingNumbersAreErrorsNamingFileAndPosition) {
+  EXPECT_EQ(error_of(replace(kBase, R"("width": 48)", R"("width": 1e400)")),
+            "topo.json:12:24: invalid JSON: number overflow parsing '1e400'");
+  const std::string digits(40, '9');
+  const std::string message = error_of(replace(kBase, R"("width": 48)", R"("width": )" + digits));
+  EXPECT_EQ(message.rfind("topo.json:", 0), 0u) << message;
+  EXPECT_NE(message.find("width"), std::string::npos) << message;
+}
+
+TEST(Topology, DuplicateKeysAreRejected) {
+  EXPECT_EQ(error_of(replace(kBase, R"("width": 48,)", R"("width": 48, "width": 16,)")),
+            "topo.json: /host_bridges/0/root_ports/0/cpmus/0/width: duplicate key: each key may appear once in an "
+            "object");
+}
+
+// /dev/zero or /dev/urandom given as a topology read until memory ran out.
+TEST(Topology, EndlessOrHugeFilesFailFast) {
+  for (const char* device : {"/dev/zero", "/dev/urandom"}) {
+    Result<TopologySpec> spec = load_topology_file(device);
+    ASSERT_FALSE(spec) << device;
+    EXPECT_EQ(spec.error().message(), fmt::format("{}: the topology file is larger than 4194304 bytes (is it a "
+                                                  "topology file?)",
+                                                  device));
+  }
 }
 
 TEST(Topology, SyntaxErrorGivesLineAndColumn) {

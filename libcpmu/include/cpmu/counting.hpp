@@ -74,6 +74,9 @@ struct CountValue {
   // device); `doubt` says why. Every output shows it.
   bool trusted = true;
   std::string doubt;
+  // Something worth knowing that casts no doubt, e.g. a doubt withdrawn
+  // (a clock counter thought stuck that then advanced).
+  std::string note;
 
   // raw scaled by enabled/running when multiplexed; nullopt when never running.
   std::optional<double> estimate() const;

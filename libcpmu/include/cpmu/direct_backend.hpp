@@ -26,10 +26,20 @@ struct DirectBackendOptions {
   // Off: poll even where the CPMU and the platform can deliver overflow
   // interrupts (the platform's kUnsupported always means polling).
   bool use_interrupts = true;
-  // Off: never write the Freeze register; snapshots are then read counter by
-  // counter rather than at one instant.
+  // Off: never write the Freeze register. On, Freeze is used where the CPMU
+  // has it to start every counter at one instant and to rotate multiplexed
+  // requests.
   bool use_freeze = true;
+  // Also freeze for every sample, for values of one instant. Events while
+  // frozen are lost (with 0.5-1 us register reads, several us per sample),
+  // so totals then carry a doubt with the estimated loss. Off, samples are
+  // read unfrozen and race-free (docs/counting.md, "Snapshots and freeze").
+  bool freeze_reads = false;
 };
+
+// The shortest service_period() asked of a polling caller: what a thread can
+// keep. A polled counter that can lap faster is flagged when it wraps.
+inline constexpr std::chrono::nanoseconds kMinPollingPeriod = std::chrono::milliseconds(1);
 
 // Opens CPMU `cpmu` of `function` for `requests`. Refuses a CPMU the kernel's
 // cxl_pmu driver owns (kOwnedByDriver: count it through the perf backend) and

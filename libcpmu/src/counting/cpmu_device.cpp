@@ -59,12 +59,13 @@ void CpmuDevice::clear_overflow(std::uint64_t bits) { mmio_->write64(reg::kOverf
 
 bool CpmuDevice::gone() { return mmio_->read64(reg::kCapability) == ~0ULL; }
 
-void CpmuDevice::snapshot(std::span<const unsigned> counters, CpmuSnapshot& out) {
+void CpmuDevice::snapshot(std::span<const unsigned> counters, bool frozen, CpmuSnapshot& out) {
   out.values.resize(counters.size());
   out.device_gone = false;
-  const std::uint64_t status = read_overflow();
+  out.reread = 0;
   std::uint64_t ours = 0;
   for (unsigned n : counters) ours |= 1ULL << n;
+  const std::uint64_t status = read_overflow();
   out.overflow = status & ours;
   // Bits above the last counter are reserved and read 0, and values have
   // only `width` bits: all ones in either is a vanished device unless the
@@ -76,9 +77,23 @@ void CpmuDevice::snapshot(std::span<const unsigned> counters, CpmuSnapshot& out)
   }
   if (out.overflow != 0) clear_overflow(out.overflow);
   bool suspicious = false;
-  for (std::size_t i = 0; i < counters.size(); ++i) {
-    out.values[i] = read_value(counters[i]);
-    suspicious = suspicious || out.values[i] > value_mask_ || out.values[i] == ~0ULL;
+  const auto read_values = [&](std::uint64_t only) {
+    for (std::size_t i = 0; i < counters.size(); ++i) {
+      if (((only >> counters[i]) & 1) == 0) continue;
+      out.values[i] = read_value(counters[i]);
+      suspicious = suspicious || out.values[i] > value_mask_ || out.values[i] == ~0ULL;
+    }
+  };
+  read_values(ours);
+  if (!frozen) {
+    const std::uint64_t again = read_overflow();
+    out.reread = again == ~0ULL ? 0 : again & ours;
+    if (again == ~0ULL) suspicious = true;
+    if (out.reread != 0) {
+      clear_overflow(out.reread);
+      read_values(out.reread);
+      out.overflow |= out.reread;
+    }
   }
   out.device_gone = suspicious && gone();
 }

@@ -40,6 +40,9 @@ std::uint64_t counter_config_word(const CounterProgram& program);
 
 struct CpmuSnapshot {
   std::uint64_t overflow = 0;          // Overflow Status, only the counters read
+  // Unfrozen snapshots: counters whose bit appeared at the second status
+  // read, and were read again after it.
+  std::uint64_t reread = 0;
   std::vector<std::uint64_t> values;   // one per counter read, in the order asked
   bool device_gone = false;            // registers read all ones: nothing else is valid
 };
@@ -73,11 +76,15 @@ class CpmuDevice {
   // Reads and clears the Overflow Status bits of `counters`, then reads their
   // values: counters + 1 reads, plus one write when a bit was set. Clearing
   // before reading the values means a wrap after the status read shows in
-  // the next snapshot rather than being lost. The caller brackets this with
-  // write_freeze() where the CPMU can freeze, for values of one instant.
-  // All-ones reads cost one more read, of the Capability register, to tell
-  // a vanished device from real values.
-  void snapshot(std::span<const unsigned> counters, CpmuSnapshot& out);
+  // the next snapshot rather than being lost. `frozen`: the caller froze
+  // these counters, so values and bits are of one instant. Unfrozen, a wrap
+  // between the status read and the value read would show in the value and
+  // leave its bit for the next snapshot (a false lap there), so the status
+  // is read once more after the values (one more read) and the counters
+  // whose bit appeared are cleared and read again: bit and value then
+  // belong together. All-ones reads cost one more read, of the Capability
+  // register, to tell a vanished device from real values.
+  void snapshot(std::span<const unsigned> counters, bool frozen, CpmuSnapshot& out);
 
  private:
   std::unique_ptr<Mmio> mmio_;

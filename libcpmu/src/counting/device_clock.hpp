@@ -14,10 +14,8 @@ namespace cpmu {
 // (the fastest clock cxlsim models; the facts give none). UNVERIFIED.
 inline constexpr std::uint64_t kAssumedMaxClockHz = 5'000'000'000;
 // The slowest clock a CPMU is assumed to run at while its counters count:
-// 1 MHz (cxlsim's lowest). A clock_ticks counter that stays put for
-// kStuckClockWindow has missed at least 1000 cycles. UNVERIFIED.
+// 1 MHz (cxlsim's lowest; UNVERIFIED). StuckClockWatch builds on it.
 inline constexpr std::uint64_t kAssumedMinClockHz = 1'000'000;
-inline constexpr std::chrono::nanoseconds kStuckClockWindow = std::chrono::milliseconds(1);
 // A measurement needs this long a window and this many ticks; the measured
 // rate gets a 25% margin for clock variation.
 inline constexpr std::chrono::nanoseconds kClockCalibrationWindow = std::chrono::milliseconds(10);

@@ -1,18 +1,26 @@
 // DirectBackend: counting through a CPMU's registers (docs/counting.md).
 // Composition only: plan_counts() places requests, CpmuDevice touches
 // registers, a WrapTracker per request keeps its total, DeviceClock bounds
-// how fast counters move, InterruptStormDetector watches the interrupt line.
+// how fast counters move, WrapEvidence and InterruptLedger decide what is in
+// doubt, InterruptStormDetector watches the interrupt line, StuckClockWatch
+// the clock counter, programming_mismatch() what a counter took.
 #include "cpmu/direct_backend.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "counting/cpmu_device.hpp"
 #include "counting/device_clock.hpp"
+#include "counting/interrupt_ledger.hpp"
 #include "counting/interrupt_storm_detector.hpp"
+#include "counting/programming_check.hpp"
+#include "counting/stuck_clock_watch.hpp"
+#include "counting/wrap_evidence.hpp"
 #include "counting/wrap_tracker.hpp"
+#include "cxl/interrupt_routing.hpp"
 #include "cpmu/cpmu_lock.hpp"
 #include "cpmu/ownership.hpp"
 #include "cpmu/regs/cpmu.hpp"
@@ -53,6 +61,7 @@ struct Slot {
   // The last values read were read between these two instants.
   std::uint64_t observed_from_ns = 0;
   std::uint64_t observed_to_ns = 0;
+  std::uint64_t frozen_ns = 0;      // time frozen by reads (freeze_reads) while on a counter
   std::string doubt;           // why its value cannot be vouched for; sticky
 
   void add_doubt(std::string why) {
@@ -71,7 +80,8 @@ class DirectBackend final : public CounterBackend {
         interrupts_(std::move(interrupts)),
         now_(options.now ? std::move(options.now) : steady_now()),
         rotation_period_(options.rotation_period),
-        freeze_(options.use_freeze && device_.capabilities().freeze) {
+        freeze_(options.use_freeze && device_.capabilities().freeze),
+        freeze_reads_(freeze_ && options.freeze_reads) {
     const CpmuCapabilities& c = device_.capabilities();
     plan_ = plan_counts(c, requests);
     for (std::size_t i = 0; i < requests.size(); ++i) {
@@ -90,9 +100,10 @@ class DirectBackend final : public CounterBackend {
     for (unsigned n = 0; n < c.counters.size(); ++n) {
       if (!pool_.empty() && c.counters[n].type == CounterType::kConfigurable) {
         pool_counters_.push_back(n);
-        used_mask_ |= 1ULL << n;
+        pool_mask_ |= 1ULL << n;
       }
     }
+    used_mask_ |= pool_mask_;
   }
 
   ~DirectBackend() override {
@@ -126,18 +137,22 @@ class DirectBackend final : public CounterBackend {
   bool writable_frozen() const { return freeze_ && caps().writable_when_frozen; }
 
   CounterProgram program_for(const Slot& s, unsigned counter, bool enable) const;
-  void program_counter(const Slot& s, unsigned counter, bool frozen);
+  void program_counter(Slot& s, unsigned counter, bool frozen);
   void check_free_running(Slot& s, unsigned counter);
   void check_zeroed(Slot& s, unsigned counter, std::uint64_t value, bool frozen, std::uint64_t since_ns);
   void place(std::size_t slot, unsigned counter, std::uint64_t t0, std::uint64_t t1);
   void rebuild_active();
   Result<std::uint64_t> take_interrupts();
-  // Freeze, snapshot the active counters, and (unless keep_frozen) unfreeze.
-  Status snapshot(bool keep_frozen, std::uint64_t& t0, std::uint64_t& t1);
+  // Freeze the counters of `freeze_mask` (none: a race-free unfrozen read),
+  // snapshot the active counters, and (unless keep_frozen) unfreeze.
+  Status snapshot(std::uint64_t freeze_mask, bool keep_frozen, std::uint64_t& t0, std::uint64_t& t1);
   Status account(std::uint64_t t0, std::uint64_t t1, std::uint64_t interrupts_before);
+  void judge_step(Slot& s, const WrapTracker::Step& step, const WrapEvidence& evidence, bool overflowed,
+                  std::uint64_t unexplained_interrupts);
   Status observe(std::uint64_t interrupts_before);
   Status rotate(std::uint64_t interrupts_before);
   std::string ambiguity_text(const Slot& s, std::uint64_t gap_ns, std::uint64_t interrupts) const;
+  std::string frozen_loss_text(const Slot& s) const;
 
   std::string where_;
   CpmuLock lock_;
@@ -145,7 +160,8 @@ class DirectBackend final : public CounterBackend {
   std::unique_ptr<InterruptSource> interrupts_;
   NowFunction now_;
   Ns rotation_period_;
-  bool freeze_;
+  bool freeze_;          // Freeze is used to program and rotate
+  bool freeze_reads_;    // ... and for every sample
   CountPlan plan_;
   std::vector<Slot> slots_;
   std::vector<std::size_t> pool_;            // multiplexed slots, in request order
@@ -155,10 +171,13 @@ class DirectBackend final : public CounterBackend {
   std::vector<std::size_t> active_slots_;    // the slot on each of them
   std::uint64_t announced_ = 0;              // their bits an overflow interrupt stands for
   std::uint64_t used_mask_ = 0;
+  std::uint64_t pool_mask_ = 0;              // pool_counters_ as a mask
   std::optional<std::size_t> clock_slot_;    // a plain clock_ticks count, never rotated
   CpmuSnapshot snap_;
   DeviceClock clock_;
+  InterruptLedger ledger_;
   InterruptStormDetector storm_;
+  StuckClockWatch stuck_;
   bool running_ = false;
   bool gone_ = false;
   std::uint64_t start_ns_ = 0;
@@ -194,18 +213,23 @@ CounterProgram DirectBackend::program_for(const Slot& s, unsigned counter, bool 
   return p;
 }
 
-void DirectBackend::program_counter(const Slot& s, unsigned counter, bool frozen) {
+// Programs, then reads back: a counter that did not take its program counts
+// something else, and its values say so.
+void DirectBackend::program_counter(Slot& s, unsigned counter, bool frozen) {
   const CounterProgram program = program_for(s, counter, true);
   if (frozen) {
     device_.program(counter, program);
-    return;
+  } else {
+    // Running: stop it before the filters and value change under it.
+    CounterProgram off = program;
+    off.enable = false;
+    off.interrupt_on_overflow = false;
+    device_.program(counter, off);
+    device_.write_config(counter, counter_config_word(program));
   }
-  // Running: stop it before the filters and value change under it.
-  CounterProgram off = program;
-  off.enable = false;
-  off.interrupt_on_overflow = false;
-  device_.program(counter, off);
-  device_.write_config(counter, counter_config_word(program));
+  if (std::string refused = programming_mismatch(device_, counter, program); !refused.empty()) {
+    s.add_doubt(refused + ": its values are not counts of this event as asked");
+  }
 }
 
 // A free-running counter is read as it is. If someone set modifiers or
@@ -278,9 +302,11 @@ Status DirectBackend::start() {
     s.tracker.reset();
     s.on_counter = s.ever_on = false;
     s.running_ns = 0;
+    s.frozen_ns = 0;
     s.doubt.clear();
   }
   storm_.reset();
+  ledger_.reset();
   clock_.reset();
   if (Result<std::uint64_t> stale = take_interrupts(); !stale) return stale.error();
 
@@ -311,7 +337,7 @@ Status DirectBackend::start() {
   if (freeze_ && !frozen) device_.write_freeze(used_mask_);
   // The baseline: free-running start values, proof that the rest took 0,
   // and stale overflow bits cleared.
-  device_.snapshot(active_counters_, snap_);
+  device_.snapshot(active_counters_, freeze_, snap_);
   if (freeze_) device_.write_freeze(0);
   const std::uint64_t t1 = now_();
   if (snap_.device_gone) {
@@ -332,6 +358,7 @@ Status DirectBackend::start() {
     s.on_since_ns = s.observed_to_ns = t1;
   }
   start_ns_ = last_observation_ns_ = last_rotation_ns_ = t1;
+  stuck_.reset(t1);
   running_ = true;
   return {};
 }
@@ -356,16 +383,20 @@ Status DirectBackend::stop() {
   return final_read;
 }
 
-Status DirectBackend::snapshot(bool keep_frozen, std::uint64_t& t0, std::uint64_t& t1) {
+Status DirectBackend::snapshot(std::uint64_t freeze_mask, bool keep_frozen, std::uint64_t& t0, std::uint64_t& t1) {
   t0 = now_();
-  if (freeze_) device_.write_freeze(used_mask_);
-  device_.snapshot(active_counters_, snap_);
+  if (freeze_mask != 0) device_.write_freeze(freeze_mask);
+  device_.snapshot(active_counters_, freeze_mask == used_mask_, snap_);
   if (snap_.device_gone) {
     gone_ = true;
     return gone_error();
   }
-  if (freeze_ && !keep_frozen) device_.write_freeze(0);
+  if (freeze_mask != 0 && !keep_frozen) device_.write_freeze(0);
   t1 = now_();
+  if (freeze_reads_) {
+    // Events while frozen are lost: the time is kept to estimate how many.
+    for (std::size_t index : active_slots_) slots_[index].frozen_ns += since(t1, t0);
+  }
   return {};
 }
 
@@ -374,54 +405,72 @@ std::string DirectBackend::ambiguity_text(const Slot& s, std::uint64_t gap_ns, s
   const std::string rate = fmt::format("{} per cycle of a clock of at most {:.0f} MHz{}", s.per_cycle,
                                        static_cast<double>(clock_.bound_hz()) / 1e6,
                                        clock_.measured() ? " (measured)" : " (assumed)");
-  if (!polled(s)) {
-    return fmt::format("{} overflow interrupts arrived between two reads of this {}-bit counter and it wrapped: it may "
-                       "have wrapped more than once ({}); the total may be short by multiples of 2^{}",
-                       interrupts, width, rate, width);
-  }
+  if (!polled(s)) return extra_interrupts_doubt(width, gap_ns, interrupts, rate);
   return fmt::format("{:.3f} ms passed between two reads of this {}-bit counter, which can wrap every {:.3f} ms ({}), "
                      "and it wrapped: it may have wrapped more than once; the total may be short by multiples of 2^{}",
                      ms(gap_ns), width, ms(static_cast<std::uint64_t>(clock_.lap_time(width, s.per_cycle).count())),
                      rate, width);
 }
 
+std::string DirectBackend::frozen_loss_text(const Slot& s) const {
+  const std::uint64_t running = s.running_ns + (s.on_counter ? since(last_observation_ns_, s.on_since_ns) : 0);
+  return frozen_loss_doubt(s.tracker.total(), running, s.frozen_ns);
+}
+
+// What a step's evidence says (WrapEvidence): doubt only where the counter
+// can have wrapped once more than was accounted.
+void DirectBackend::judge_step(Slot& s, const WrapTracker::Step& step, const WrapEvidence& evidence, bool overflowed,
+                               std::uint64_t unexplained_interrupts) {
+  if (!overflowed || !step.ambiguous) return;   // no wrap, or the hard bound rules a second lap out
+  if (polled(s)) return s.add_doubt(ambiguity_text(s, evidence.gap_ns, 0));
+  if (unexplained_interrupts == 0 || !second_lap_plausible(evidence)) return;
+  std::string why = ambiguity_text(s, evidence.gap_ns, unexplained_interrupts);
+  if (const std::uint64_t missing = laps_missing_at_observed_rate(evidence); missing > 0) {
+    why += "; " + observed_rate_doubt(evidence, missing);
+  }
+  s.add_doubt(std::move(why));
+}
+
 Status DirectBackend::account(std::uint64_t t0, std::uint64_t t1, std::uint64_t interrupts_before) {
-  const bool announced = (snap_.overflow & announced_) != 0;
+  const std::uint64_t wrapped = snap_.overflow & announced_;
   // Interrupts raised by the wraps this snapshot saw belong to it. Without
   // such a wrap they are left for service(), which the fd wakes anyway: a
   // plain read then costs no system call.
   std::uint64_t interrupts = interrupts_before;
-  if (interrupts_before > 0 || announced) {
+  if (interrupts_before > 0 || wrapped != 0) {
     Result<std::uint64_t> taken = take_interrupts();
     if (!taken) return taken.error();
     interrupts += *taken;
   }
+  std::uint64_t unexplained = 0;
   if (storm_.raging()) {
     storm_.record_unexamined(interrupts);
-  } else if (interrupts > 0) {
-    storm_.record(interrupts, announced, since(t1, start_ns_));
+  } else if (interrupts > 0 || wrapped != 0) {
+    unexplained = ledger_.settle(interrupts, static_cast<std::uint64_t>(std::popcount(wrapped)),
+                                 static_cast<std::uint64_t>(std::popcount(announced_)));
+    // Spurious only if no interrupting counter's bit is set: otherwise they
+    // are evidence of a counter that wrapped more than once.
+    if (unexplained > 0 && wrapped == 0) storm_.record(unexplained, since(t1, start_ns_));
   }
   for (std::size_t i = 0; i < active_slots_.size(); ++i) {
     Slot& s = slots_[active_slots_[i]];
     const unsigned counter = active_counters_[i];
     const bool overflowed = ((snap_.overflow >> counter) & 1) != 0;
-    const std::uint64_t gap = since(t1, s.observed_from_ns);
+    WrapEvidence evidence;
+    evidence.width = caps().counter_width;
+    evidence.gap_ns = since(t1, s.observed_from_ns);
+    evidence.counted_before = s.tracker.total();
+    evidence.running_before_ns = s.running_ns + since(s.observed_to_ns, s.on_since_ns);
     // The bound matters only with the overflow bit set, which is rare.
-    const WrapTracker::Step step =
-        s.tracker.observe(snap_.values[i], overflowed, overflowed ? clock_.max_increment(s.per_cycle, gap) : 0);
-    // With interrupts, one interrupt per wrap is serviced before the next
-    // wrap; several at once void that, as does polling too slowly.
-    if (step.ambiguous && (polled(s) || interrupts >= 2)) s.add_doubt(ambiguity_text(s, gap, interrupts));
-    if (clock_slot_ && active_slots_[i] == *clock_slot_ && step.increment == 0 &&
-        since(t0, s.observed_to_ns) >= static_cast<std::uint64_t>(kStuckClockWindow.count())) {
-      s.add_doubt(fmt::format("clock_ticks counter {} did not advance in {:.3f} ms, though a device clock runs at "
-                              "{} MHz or more: the counter is stuck",
-                              counter, ms(since(t0, s.observed_to_ns)), kAssumedMinClockHz / 1'000'000));
-    }
+    const WrapTracker::Step step = s.tracker.observe(
+        snap_.values[i], overflowed, overflowed ? clock_.max_increment(s.per_cycle, evidence.gap_ns) : 0);
+    evidence.increment = step.increment;
+    judge_step(s, step, evidence, overflowed, unexplained);
+    if (clock_slot_ && active_slots_[i] == *clock_slot_) stuck_.observe(step.increment > 0, t0, t1, counter);
     s.observed_from_ns = t0;
     s.observed_to_ns = t1;
   }
-  if (clock_slot_ && slots_[*clock_slot_].doubt.empty()) {
+  if (clock_slot_ && slots_[*clock_slot_].doubt.empty() && stuck_.doubt().empty()) {
     clock_.calibrate(slots_[*clock_slot_].tracker.total(), since(t0, start_ns_));
   }
   last_observation_ns_ = t1;
@@ -430,7 +479,7 @@ Status DirectBackend::account(std::uint64_t t0, std::uint64_t t1, std::uint64_t 
 
 Status DirectBackend::observe(std::uint64_t interrupts_before) {
   std::uint64_t t0 = 0, t1 = 0;
-  if (Status s = snapshot(false, t0, t1); !s) return s;
+  if (Status s = snapshot(freeze_reads_ ? used_mask_ : 0, false, t0, t1); !s) return s;
   return account(t0, t1, interrupts_before);
 }
 
@@ -438,8 +487,11 @@ Status DirectBackend::observe(std::uint64_t interrupts_before) {
 // in one freeze where the CPMU allows writes while frozen.
 Status DirectBackend::rotate(std::uint64_t interrupts_before) {
   const bool frozen = writable_frozen();
+  // Only the counters that change hands are frozen (unless every read
+  // freezes): the others count on.
+  const std::uint64_t freeze_mask = freeze_reads_ ? used_mask_ : frozen ? pool_mask_ : 0;
   std::uint64_t t0 = 0, t1 = 0;
-  if (Status s = snapshot(frozen, t0, t1); !s) return s;
+  if (Status s = snapshot(freeze_mask, frozen, t0, t1); !s) return s;
   if (Status s = account(t0, t1, interrupts_before); !s) return s;
   const std::size_t m = pool_counters_.size();
   for (std::size_t k = 0; k < m; ++k) {
@@ -490,8 +542,15 @@ Result<CountSample> DirectBackend::read() {
     v.raw = s.tracker.total();
     v.time_enabled_ns = enabled;
     v.time_running_ns = s.running_ns + (s.on_counter ? since(last_observation_ns_, s.on_since_ns) : 0);
-    if (!s.doubt.empty()) v.doubt = s.doubt;
-    if (!storm.empty()) v.doubt = v.doubt.empty() ? storm : v.doubt + "; " + storm;
+    std::vector<std::string> doubts;
+    for (const std::string& why : {s.doubt, frozen_loss_text(s), storm}) {
+      if (!why.empty()) doubts.push_back(why);
+    }
+    if (clock_slot_ && &s == &slots_[*clock_slot_]) {
+      if (!stuck_.doubt().empty()) doubts.push_back(stuck_.doubt());
+      v.note = stuck_.note();
+    }
+    v.doubt = fmt::format("{}", fmt::join(doubts, "; "));
     v.trusted = v.doubt.empty();
   }
   return sample;
@@ -525,11 +584,12 @@ Ns DirectBackend::service_period() const {
   if (!pool_.empty()) period = rotation_period_;
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     if (slots_[i].placement == Placement::kNotSupported || !polled(slots_[i])) continue;
-    // Slack for the time a snapshot itself takes.
+    // Slack for the time a snapshot itself takes; never below what a thread
+    // can keep (a counter that laps faster is flagged when it wraps).
     const Ns lap = clock_.lap_time(caps().counter_width, slots_[i].per_cycle);
-    period = std::min(period, lap - lap / 16);
+    period = std::min(period, std::max(lap - lap / 16, kMinPollingPeriod));
   }
-  return period == Ns::max() ? Ns::zero() : std::max(period, Ns(1));
+  return period == Ns::max() ? Ns::zero() : period;
 }
 
 }  // namespace
@@ -561,7 +621,13 @@ Result<std::unique_ptr<CounterBackend>> open_direct_backend(Platform& platform, 
   // Without delivery (Linux: kUnsupported, user space cannot take MSI-X
   // without VFIO) the backend polls; nothing is lost but service() calls.
   std::unique_ptr<InterruptSource> interrupts;
-  if (options.use_interrupts && caps->interrupt) {
+  // A message number beyond the function's vectors (a problem discovery
+  // reports) cannot arrive.
+  bool routable = true;
+  if (Result<std::vector<std::uint8_t>> config = platform.read_config(address, true)) {
+    routable = detail::interrupt_routing_problem(ConfigSpace(*config), *caps, cpmu.instance).empty();
+  }
+  if (options.use_interrupts && caps->interrupt && routable) {
     Result<std::unique_ptr<InterruptSource>> source = platform.interrupt(address, caps->interrupt_message);
     if (source) interrupts = std::move(*source);
   }

@@ -4,8 +4,7 @@
 
 namespace cpmu {
 
-void InterruptStormDetector::record(std::uint64_t interrupts, bool overflow_seen, std::uint64_t now_ns) {
-  const std::uint64_t spurious = interrupts > (overflow_seen ? 1u : 0u) ? interrupts - (overflow_seen ? 1u : 0u) : 0;
+void InterruptStormDetector::record(std::uint64_t spurious, std::uint64_t now_ns) {
   if (now_ns - window_start_ns_ >= static_cast<std::uint64_t>(kStormWindow.count())) {
     window_start_ns_ = now_ns;
     window_spurious_ = 0;

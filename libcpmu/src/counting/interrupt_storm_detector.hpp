@@ -1,8 +1,10 @@
-// InterruptStormDetector: tells overflow interrupts that carry news (an Overflow
-// Status bit was set) from ones that do not, and declares a storm when the
-// latter pile up. A real overflow can look spurious once in a while (its
-// interrupt may land just after a read already cleared the bit), so a storm
-// needs kStormInterrupts of them within kStormWindow.
+// InterruptStormDetector: declares a storm when spurious overflow interrupts
+// pile up. An interrupt is spurious only when the snapshot taken with it
+// showed no interrupting counter's bit and no wrap seen before still owed
+// it (InterruptLedger): with service latency, interrupts routinely arrive
+// after a read took their bit, and are not spurious. A real overflow can
+// still look spurious once in a while, so a storm needs kStormInterrupts of
+// them within kStormWindow.
 #pragma once
 
 #include <chrono>
@@ -18,9 +20,8 @@ inline constexpr std::chrono::nanoseconds kStormWindow = std::chrono::seconds(1)
 class InterruptStormDetector {
  public:
   // Times are ns since counting started.
-  // `interrupts` arrived by `now_ns`, and the snapshot taken with them did
-  // (or did not) show an overflow bit: one interrupt is owed to that.
-  void record(std::uint64_t interrupts, bool overflow_seen, std::uint64_t now_ns);
+  // `spurious` interrupts were found by `now_ns`.
+  void record(std::uint64_t spurious, std::uint64_t now_ns);
   // Interrupts taken while servicing is rate-limited; none is looked into.
   void record_unexamined(std::uint64_t interrupts) { ignored_ += interrupts; }
 

@@ -7,12 +7,13 @@
 
 #include "cpmu/discovery.hpp"
 #include "cpmu/regs/cpmu.hpp"
+#include "cxl/interrupt_routing.hpp"
 
 namespace cpmu {
 
 namespace {
 
-void read_cpmu(Platform& platform, DiscoveredFunction& fn, Cpmu& cpmu) {
+void read_cpmu(Platform& platform, const ConfigSpace& config, DiscoveredFunction& fn, Cpmu& cpmu) {
   auto window = platform.map_bar(fn.info.address, cpmu.block.bir, cpmu.block.offset, regs::cpmu::kBlockSize);
   if (!window) {
     // Not a fault of the function: the backend cannot (dump), may not (no
@@ -25,6 +26,9 @@ void read_cpmu(Platform& platform, DiscoveredFunction& fn, Cpmu& cpmu) {
     cpmu.capabilities_unknown = caps.error().message();
     fn.problems.push_back(caps.error().context(fmt::format("cpmu{}", cpmu.instance)));
     return;
+  }
+  if (std::string problem = detail::interrupt_routing_problem(config, *caps, cpmu.instance); !problem.empty()) {
+    fn.problems.emplace_back(Errc::kMalformed, std::move(problem));
   }
   cpmu.capabilities = std::move(*caps);
   cpmu.capabilities_unknown.clear();
@@ -77,7 +81,8 @@ Result<DiscoveredMachine> discover(Platform& platform, const DiscoveryOptions& o
       machine.functions.push_back(unreadable(info, read_error ? *read_error : config.error()));
       continue;
     }
-    DiscoveredFunction fn = decode_function(ConfigSpace(*config), info);
+    const ConfigSpace space(*config);
+    DiscoveredFunction fn = decode_function(space, info);
     // Unprivileged, every function is cut at 64 bytes for the same reason,
     // which the machine-wide problem already gives.
     if (machine.config_access_denied) fn.problems.clear();
@@ -85,7 +90,7 @@ Result<DiscoveredMachine> discover(Platform& platform, const DiscoveryOptions& o
     if (options.map_cpmus) {
       for (auto& cpmu : fn.cpmus) {
         bool fits = !cpmu.block.bar_size || *cpmu.block.bar_size - cpmu.block.offset >= regs::cpmu::kBlockSize;
-        if (fits) read_cpmu(platform, fn, cpmu);
+        if (fits) read_cpmu(platform, space, fn, cpmu);
       }
     }
     machine.functions.push_back(std::move(fn));

@@ -29,13 +29,30 @@ class VirtualClock final : public Clock {
 class RealClock final : public Clock {
  public:
   std::uint64_t now_ns() const override {
+    const std::uint64_t held = held_at_.load(std::memory_order_acquire);
+    return held != kRunning ? held : elapsed_ns() - paused_ns_.load(std::memory_order_acquire);
+  }
+  bool is_virtual() const override { return false; }
+  // Held, time stands at the instant of hold(true); released, it runs on
+  // from there (the held span never happened).
+  void hold(bool held) {
+    if (held && held_at_.load() == kRunning) {
+      held_at_.store(now_ns(), std::memory_order_release);
+    } else if (!held && held_at_.load() != kRunning) {
+      paused_ns_.store(elapsed_ns() - held_at_.load(), std::memory_order_release);
+      held_at_.store(kRunning, std::memory_order_release);
+    }
+  }
+
+ private:
+  static constexpr std::uint64_t kRunning = ~0ULL;
+  std::uint64_t elapsed_ns() const {
     auto elapsed = std::chrono::steady_clock::now() - start_;
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
   }
-  bool is_virtual() const override { return false; }
-
- private:
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::atomic<std::uint64_t> held_at_{kRunning};
+  std::atomic<std::uint64_t> paused_ns_{0};
 };
 
 }  // namespace cpmu::sim

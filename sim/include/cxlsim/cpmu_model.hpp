@@ -51,7 +51,9 @@ struct CpmuSpec {
 // all ones and ignores writes.
 class CpmuModel {
  public:
-  using RaiseInterrupt = std::function<void(unsigned msi_number)>;
+  // `wraps` interrupting wraps happened since the last sync: one interrupt
+  // each, however long that was (no coalescing, so none is lost).
+  using RaiseInterrupt = std::function<void(unsigned msi_number, std::uint64_t wraps)>;
 
   CpmuModel(CpmuSpec spec, const TrafficSource& traffic, RaiseInterrupt raise);
 
@@ -67,13 +69,16 @@ class CpmuModel {
   void write(std::uint64_t offset, unsigned size, std::uint64_t value, std::uint64_t now_ns);
 
   // Counts every counter up to now_ns, sets overflow bits, freezes on
-  // overflow and raises at most one interrupt. A time earlier than the last
+  // overflow and raises one interrupt per wrap of a counter with
+  // interrupt-on-overflow, counted in closed form. A time earlier than the last
   // sync is treated as the last sync: model time never runs backwards.
   void sync(std::uint64_t now_ns);
 
   // Fault: the counter's value stops changing (counting and writes). Takes
   // effect from the last sync; call sync(now) first to start it at now.
   void set_stuck(unsigned counter, bool stuck);
+  // Fault: writes to these configuration bits of the counter are ignored.
+  void set_ignored_config(unsigned counter, std::uint64_t bits);
 
   // Registers back to their reset values at now_ns (stuck faults persist);
   // ground truth restarts there. The constructor resets at time 0.
@@ -95,6 +100,7 @@ class CpmuModel {
     std::uint64_t base_cycles = 0;
     bool condition = false;  // edge detector: condition in the last accounted cycle
     bool stuck = false;
+    std::uint64_t ignored_config = 0;   // fault: bits whose writes do not stick
   };
 
   // What counting a counter from its base up to some time yields.
@@ -124,7 +130,7 @@ class CpmuModel {
   bool wraps_by(unsigned n, std::uint64_t t_ns) const;
   void baseline(unsigned n);
   std::optional<std::uint64_t> freeze_point(std::uint64_t t_ns) const;
-  bool advance(std::uint64_t t_ns);
+  std::uint64_t advance(std::uint64_t t_ns);
 
   CpmuSpec spec_;
   const TrafficSource* traffic_;

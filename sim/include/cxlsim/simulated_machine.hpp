@@ -17,6 +17,7 @@
 #include "cxlsim/clock.hpp"
 #include "cxlsim/doe_model.hpp"
 #include "cxlsim/function_kind.hpp"
+#include "cxlsim/sim_timing.hpp"
 #include "cxlsim/topology.hpp"
 #include "cxlsim/traffic.hpp"
 
@@ -36,13 +37,11 @@ struct SurpriseRemoval {};                    // the function and all below it r
 struct DoeFaultInjection { DoeFault fault; };
 struct StuckCounter { unsigned cpmu; unsigned counter; bool stuck = true; };
 struct InterruptStormFault { unsigned cpmu; bool on = true; };   // the CPMU's vector fires every tick
-using Fault = std::variant<SurpriseRemoval, DoeFaultInjection, StuckCounter, InterruptStormFault>;
+// Configuration that does not stick: writes to these bits of the counter's
+// configuration register are ignored from now on (0 undoes it).
+struct IgnoredConfigFault { unsigned cpmu; unsigned counter; std::uint64_t config_bits; };
+using Fault = std::variant<SurpriseRemoval, DoeFaultInjection, StuckCounter, InterruptStormFault, IgnoredConfigFault>;
 
-// How often models are synced: every advance() step with a virtual clock, and
-// the ticker thread's period with a real one.
-inline constexpr std::uint64_t kTickNs = 1'000'000;
-// MSI-X vectors of every function (CXL interrupt message numbers are < 16).
-inline constexpr unsigned kMsixVectors = 16;
 
 class SimulatedMachine {
  public:
@@ -85,11 +84,25 @@ class SimulatedMachine {
   Result<std::uint64_t> interrupt_count(const PciAddress& address, unsigned vector) const;
 
   std::uint64_t now_ns() const;
-  // Virtual clocks only: moves time on in kTickNs steps, syncing every model
-  // after each step so that overflow interrupts fire during the advance.
+  // Virtual clocks only: moves time on in steps of timing().tick_ns, syncing
+  // every model after each step so that overflow interrupts fire during the
+  // advance.
   Status advance(std::uint64_t ns);
 
+  // Register access time, interrupt latency and tick (the topology's
+  // "timing" at creation); rejects values outside sim_timing.hpp's bounds.
+  Status set_timing(const SimTiming& timing);
+  SimTiming timing() const;
+  // Real clocks only: stops time (every model and ground truth stay at the
+  // instant of the call) until released, so a test can compare a sample with
+  // ground truth at one instant.
+  Status hold_time(bool held);
+
   Status inject(const PciAddress& address, const Fault& fault);
+
+  // Interrupts the models raised on `vector` that have not yet reached
+  // subscribers (interrupt latency).
+  Result<std::uint64_t> interrupts_in_flight(const PciAddress& address, unsigned vector) const;
 
   // What a perfect counter on CPMU `cpmu` of the function would have counted.
   Result<std::uint64_t> ground_truth(const PciAddress& address, unsigned cpmu, const EventKey& key,
@@ -100,6 +113,7 @@ class SimulatedMachine {
  private:
   explicit SimulatedMachine(std::unique_ptr<State> state);
   void start_ticker();
+  void spend_real_access_time() const;
 
   std::unique_ptr<State> state_;
 };

@@ -16,6 +16,7 @@
 #include "cxlsim/cpmu_model.hpp"
 #include "cxlsim/device_traffic.hpp"
 #include "cxlsim/doe_model.hpp"
+#include "cxlsim/sim_timing.hpp"
 
 namespace cpmu::sim {
 
@@ -29,6 +30,12 @@ inline constexpr std::uint16_t kMemoryExpanderDeviceId = 0xc003;
 inline constexpr std::uint32_t kMemoryExpanderClass = 0x050210;   // CXL memory device (facts §1.2)
 inline constexpr unsigned kSchemaVersion = 1;
 inline constexpr unsigned kMaxCpmusPerFunction = 16;
+// MSI-X vectors of every function (CXL interrupt message numbers are < 16),
+// unless the msix_vectors fault makes the table smaller.
+inline constexpr unsigned kMsixVectors = 16;
+// The largest topology text read (the default is about 12 KiB): a file
+// beyond it is refused before it is parsed.
+inline constexpr std::size_t kMaxTopologyBytes = 4u << 20;
 
 struct PciIds {
   std::uint16_t vendor_id = kSimVendorId;
@@ -56,6 +63,9 @@ struct FunctionFaults {
   bool locator_offset_past_bar = false;
   std::vector<StuckCounterFault> stuck_counters;
   std::vector<unsigned> interrupt_storms;   // CPMU indices
+  // The MSI-X table has only this many vectors, so a CPMU's message number
+  // may lie beyond it (its interrupts cannot arrive).
+  unsigned msix_vectors = kMsixVectors;
 };
 
 // What every function has.
@@ -124,6 +134,7 @@ struct HostBridgeSpec {
 
 struct TopologySpec {
   std::vector<HostBridgeSpec> host_bridges;
+  SimTiming timing;   // "timing": register access time, interrupt latency, tick
 };
 
 // Every error names the source and the JSON pointer of the offending field

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <vector>
 
 namespace cpmu {
 namespace {
@@ -42,6 +43,11 @@ class FakeMmio final : public Mmio {
   }
   std::uint64_t read64(std::uint64_t offset) override {
     ++reads;
+    // A scripted register answers its values in turn, then keeps the last.
+    if (auto it = script.find(offset); it != script.end() && !it->second.empty()) {
+      regs[offset] = it->second.front();
+      it->second.erase(it->second.begin());
+    }
     return regs[offset];
   }
   void write32(std::uint64_t offset, std::uint32_t value) override { log.push_back({offset, value, 4}); }
@@ -53,6 +59,7 @@ class FakeMmio final : public Mmio {
     bool operator==(const Write&) const = default;
   };
   std::map<std::uint64_t, std::uint64_t> regs;
+  std::map<std::uint64_t, std::vector<std::uint64_t>> script;
   std::vector<Write> log;
   unsigned reads = 0;
 };
@@ -93,13 +100,33 @@ TEST(CpmuDevice, SnapshotReadsStatusClearsItsBitsThenReadsValues) {
   CpmuDevice device(std::move(mmio), caps16());
   CpmuSnapshot snap;
   const unsigned counters[] = {0, 2};
-  device.snapshot(counters, snap);
+  device.snapshot(counters, true, snap);
   EXPECT_FALSE(snap.device_gone);
   EXPECT_EQ(snap.overflow, 0b0101u);
   EXPECT_EQ(snap.values, (std::vector<std::uint64_t>{5, 6}));
   // RW1C: exactly our bits are written back.
   EXPECT_EQ(regs.log, (std::vector<FakeMmio::Write>{{0x010, 0b0101, 8}}));
   EXPECT_EQ(regs.reads, 3u);
+}
+
+// Unfrozen, counter 2 wraps between the first status read and its value
+// read: its bit shows at the second status read, which clears it, and the
+// counter is read again after that, so bit and value belong together.
+TEST(CpmuDevice, UnfrozenSnapshotReadsStatusAgainAndRereadsCountersWhoseBitAppeared) {
+  auto mmio = std::make_unique<FakeMmio>();
+  FakeMmio& regs = *mmio;
+  regs.script[0x010] = {0b0001, 0b0100};
+  regs.script[0xc10] = {3, 9};
+  regs.regs[0xc00] = 5;
+  CpmuDevice device(std::move(mmio), caps16());
+  CpmuSnapshot snap;
+  const unsigned counters[] = {0, 2};
+  device.snapshot(counters, false, snap);
+  EXPECT_EQ(snap.overflow, 0b0101u);
+  EXPECT_EQ(snap.reread, 0b0100u);
+  EXPECT_EQ(snap.values, (std::vector<std::uint64_t>{5, 9}));
+  EXPECT_EQ(regs.log, (std::vector<FakeMmio::Write>{{0x010, 0b0001, 8}, {0x010, 0b0100, 8}}));
+  EXPECT_EQ(regs.reads, 5u);   // status, 2 values, status, counter 2 again
 }
 
 TEST(CpmuDevice, AllOnesReadsAreConfirmedAgainstTheCapabilityRegister) {
@@ -110,7 +137,7 @@ TEST(CpmuDevice, AllOnesReadsAreConfirmedAgainstTheCapabilityRegister) {
   CpmuDevice device(std::move(mmio), caps16());
   CpmuSnapshot snap;
   const unsigned counters[] = {0};
-  device.snapshot(counters, snap);
+  device.snapshot(counters, true, snap);
   EXPECT_TRUE(snap.device_gone);
   EXPECT_TRUE(regs.log.empty());   // nothing written to a vanished device
 
@@ -119,7 +146,7 @@ TEST(CpmuDevice, AllOnesReadsAreConfirmedAgainstTheCapabilityRegister) {
   regs.regs[0x010] = 0;
   regs.regs[0x000] = 0x0007'0000'0000'1003;
   regs.regs[0xc00] = 0x1'0000;
-  device.snapshot(counters, snap);
+  device.snapshot(counters, true, snap);
   EXPECT_FALSE(snap.device_gone);
 }
 

@@ -186,7 +186,9 @@ TEST(DirectBackendProgramming, StopDisablesAndKeepsTheTotals) {
   EXPECT_EQ(values_of(**backend)[0].raw, rig.truth(kMemRd) - restart);
 }
 
-TEST(DirectBackendAccesses, ASampleCostsTheCountersReadPlusThree) {
+// Unfrozen (the default): Overflow Status, the counters, Overflow Status
+// again. Frozen (freeze_reads): Freeze, status, counters, unfreeze.
+TEST(DirectBackendAccesses, ASampleCostsTheCountersReadPlusTwo) {
   SimRig rig;
   ASSERT_RIG(rig);
   auto backend = rig.open({request("clock", kClockTicks), request("memrd", kMemRd), request("memwr", kMemWr),
@@ -196,19 +198,21 @@ TEST(DirectBackendAccesses, ASampleCostsTheCountersReadPlusThree) {
   rig.advance(kMs);
   rig.machine().reset_access_counts();
   ASSERT_TRUE((*backend)->read());
-  const sim::AccessCounts counts = rig.machine().access_counts(kEndpoint, sim::BlockKind::kCpmu, 0).value();
-  EXPECT_EQ(counts.reads, 5u + 1);    // 5 counters and Overflow Status
-  EXPECT_EQ(counts.writes, 2u);       // freeze, unfreeze
-  // Without freeze: only the Overflow Status read on top.
+  sim::AccessCounts counts = rig.machine().access_counts(kEndpoint, sim::BlockKind::kCpmu, 0).value();
+  EXPECT_EQ(counts.reads, 5u + 2);    // 5 counters and Overflow Status twice
+  EXPECT_EQ(counts.writes, 0u);
+  // Freezing every read: Freeze and unfreeze instead of the second status read.
   DirectBackendOptions options = rig.options();
-  options.use_freeze = false;
+  options.freeze_reads = true;
   backend = Result<std::unique_ptr<CounterBackend>>(Error(Errc::kIo, "closed"));
-  auto unfrozen = rig.open({request("memrd", kMemRd), request("memwr", kMemWr)}, options);
-  ASSERT_TRUE(unfrozen) << unfrozen.error().message();
-  ASSERT_TRUE((*unfrozen)->start());
+  auto frozen = rig.open({request("memrd", kMemRd), request("memwr", kMemWr)}, options);
+  ASSERT_TRUE(frozen) << frozen.error().message();
+  ASSERT_TRUE((*frozen)->start());
   rig.machine().reset_access_counts();
-  ASSERT_TRUE((*unfrozen)->read());
-  EXPECT_EQ(rig.cpmu_accesses(), 2u + 1);
+  ASSERT_TRUE((*frozen)->read());
+  counts = rig.machine().access_counts(kEndpoint, sim::BlockKind::kCpmu, 0).value();
+  EXPECT_EQ(counts.reads, 2u + 1);
+  EXPECT_EQ(counts.writes, 2u);
 }
 
 TEST(DirectBackendOwnership, SecondOpenFailsNamingTheFirstOwner) {

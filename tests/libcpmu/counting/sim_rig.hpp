@@ -63,17 +63,24 @@ struct CpmuTopology {
   unsigned hdm_decoders = 1;
   unsigned ddr_channels = 1;
   unsigned clock_mhz = 1000;
+  std::string faults;   // the endpoint's "faults" object body, e.g. "\"msix_vectors\": 1"
 };
+
+inline std::string steady_traffic(std::uint64_t reads_per_s, std::uint64_t writes_per_s, unsigned partial_permille) {
+  return fmt::format(R"({{"phases": [{{"duration_ms": 1000, "reads_per_s": {}, "writes_per_s": {},
+                                        "partial_write_permille": {}}}]}})",
+                     reads_per_s, writes_per_s, partial_permille);
+}
 
 inline std::string topology_json(const CpmuTopology& t) {
   return fmt::format(R"({{"schema_version": 1, "host_bridges": [{{"root_bus": "0x0c", "root_ports": [{{
     "device": 0, "link": {{"speed_gts": 32, "width": 8}},
     "endpoint": {{"memory": [{{"size": "4G"}}], "hdm_decoders": {}, "ddr_channels": {}, "clock_mhz": {},
-      "traffic": {},
+      "traffic": {}, "faults": {{{}}},
       "cpmus": [{{"width": {}, "event_caps": [{}], "counters": [{}], "filters": [{}],
                  "interrupt": {}, "msi": 1, "freeze": {}, "writable_when_frozen": {}}}]}}}}]}}]}})",
-                     t.hdm_decoders, t.ddr_channels, t.clock_mhz, t.traffic, t.width, t.event_caps, t.counters,
-                     t.filters, t.interrupt, t.freeze, t.writable_when_frozen);
+                     t.hdm_decoders, t.ddr_channels, t.clock_mhz, t.traffic, t.faults, t.width, t.event_caps,
+                     t.counters, t.filters, t.interrupt, t.freeze, t.writable_when_frozen);
 }
 
 struct MmioWrite {

@@ -194,7 +194,11 @@ TEST(MonitorOnSimulator, DeltasRatesAndTotalsMatchGroundTruthExactly) {
 
 // Without an overflow interrupt only polling within the backend's service
 // period keeps a narrow counter's total exact across wraps: the samples are
-// 100 ms apart, the 24-bit counters wrap every 16.8 ms or faster.
+// 100 ms apart, the 24-bit counters wrap every 16.8 ms or faster. The clock
+// (at most 1 per cycle, measured) needs a poll every 12.6 ms and stays exact;
+// m2s_req_memrd could lap in 53 us at the rate bound (255 per cycle), far
+// below the 1 ms a thread can keep (kMinPollingPeriod), so its wraps are
+// flagged rather than polled for at 20 kHz.
 TEST(MonitorOnSimulator, ServicePeriodKeepsNarrowCountersExactAcrossWraps) {
   SimMonitor rig(kNarrowPollingTopology);
   rig.start(std::chrono::milliseconds(100), 2);
@@ -206,9 +210,16 @@ TEST(MonitorOnSimulator, ServicePeriodKeepsNarrowCountersExactAcrossWraps) {
   for (std::size_t s = 0; s < snapshot->series.size(); ++s) {
     const SeriesValue& series = snapshot->series[s];
     SCOPED_TRACE(fmt::format("{} {}", snapshot->cpmus[series.info->cpmu].identity->name.to_string(), series.info->label));
-    EXPECT_TRUE(series.total.count.trusted) << series.total.count.doubt;
-    EXPECT_EQ(series.total.count.raw, rig.since_start(s, truth));
-    if (snapshot->cpmus[series.info->cpmu].identity->name.function == PciAddress{0, 0x0c, 0, 0}) {
+    const bool narrow = snapshot->cpmus[series.info->cpmu].identity->name.function == PciAddress{0, 0x0c, 0, 0};
+    if (narrow && std::string(series.info->label) != "clock_ticks") {
+      EXPECT_FALSE(series.total.count.trusted);
+      EXPECT_NE(series.total.count.doubt.find("it may have wrapped more than once"), std::string::npos)
+          << series.total.count.doubt;
+    } else {
+      EXPECT_TRUE(series.total.count.trusted) << series.total.count.doubt;
+      EXPECT_EQ(series.total.count.raw, rig.since_start(s, truth));
+    }
+    if (narrow) {
       EXPECT_GT(series.interval.count.raw, std::uint64_t{1} << 24);
       ++wrapped;
     }

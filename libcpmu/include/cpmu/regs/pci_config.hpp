@@ -133,6 +133,12 @@ inline constexpr unsigned kTypeRcEventCollector = 0xa;
 inline constexpr unsigned kMaxSpeedCode = 6;
 }  // namespace pcie
 
+// MSI capability (ID 0x05), offsets from the capability.
+namespace msi {
+inline constexpr unsigned kControl = 0x02;   // 16
+inline constexpr Field kMultipleMessageEnable = bits(6, 4);   // log2 of the vectors enabled
+}  // namespace msi
+
 // MSI-X capability (ID 0x11), offsets from the capability.
 namespace msix {
 inline constexpr unsigned kControl = 0x02;   // 16: table size - 1 in bits 10:0

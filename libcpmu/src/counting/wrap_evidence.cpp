@@ -1,0 +1,60 @@
+#include "counting/wrap_evidence.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace cpmu {
+namespace {
+
+long double rate_per_ns(const WrapEvidence& e) {
+  if (e.running_before_ns == 0) return 0;
+  return static_cast<long double>(e.counted_before) / static_cast<long double>(e.running_before_ns);
+}
+
+}  // namespace
+
+std::uint64_t laps_missing_at_observed_rate(const WrapEvidence& e) {
+  if (e.width >= 64) return 0;
+  const long double expected = rate_per_ns(e) * static_cast<long double>(e.gap_ns);
+  const long double lap = std::ldexp(1.0L, static_cast<int>(e.width));
+  const long double missing = (expected - static_cast<long double>(e.increment)) / lap;
+  return missing < 0.5L ? 0 : static_cast<std::uint64_t>(std::llround(missing));
+}
+
+bool second_lap_plausible(const WrapEvidence& e) {
+  if (e.width >= 64) return false;
+  if (e.running_before_ns == 0) return true;
+  const long double burst = 2 * rate_per_ns(e) * static_cast<long double>(e.gap_ns);
+  return burst >= static_cast<long double>(e.increment) + std::ldexp(1.0L, static_cast<int>(e.width));
+}
+
+std::string observed_rate_doubt(const WrapEvidence& e, std::uint64_t laps_missing) {
+  const long double lap = std::ldexp(1.0L, static_cast<int>(e.width));
+  return fmt::format("at its observed rate of {:.3g}/s, the {:.3f} ms since this {}-bit counter was last read bring "
+                     "about {} laps more than its overflow bit and interrupts stood for: the total may be short by "
+                     "about {} x 2^{} ({:.0f})",
+                     static_cast<double>(rate_per_ns(e) * 1e9L), static_cast<double>(e.gap_ns) / 1e6, e.width,
+                     laps_missing, laps_missing, e.width, static_cast<double>(lap * laps_missing));
+}
+
+std::string extra_interrupts_doubt(unsigned width, std::uint64_t gap_ns, std::uint64_t interrupts,
+                                   const std::string& rate_bound) {
+  return fmt::format("{} overflow interrupt(s) more than the wraps seen arrived while this {}-bit counter wrapped, "
+                     "and at its rate a second lap fits in the {:.3f} ms since it was last read: it may have "
+                     "wrapped more than once ({}); the total may be short by multiples of 2^{}",
+                     interrupts, width, static_cast<double>(gap_ns) / 1e6, rate_bound, width);
+}
+
+std::string frozen_loss_doubt(std::uint64_t counted, std::uint64_t running_ns, std::uint64_t frozen_ns) {
+  if (frozen_ns == 0 || running_ns == 0) return {};
+  // The counter counted in running - frozen; at that rate the frozen time lost this many.
+  const long double lost = static_cast<long double>(counted) * static_cast<long double>(frozen_ns) /
+                           static_cast<long double>(running_ns > frozen_ns ? running_ns - frozen_ns : 1);
+  if (lost < 0.5L) return {};
+  return fmt::format("the counter was frozen for reads {:.3f} ms in all, and events then are not counted: at its "
+                     "observed rate about {:.0f} were lost",
+                     static_cast<double>(frozen_ns) / 1e6, static_cast<double>(lost));
+}
+
+}  // namespace cpmu
