@@ -88,9 +88,9 @@ struct Monitor::Engine {
   std::atomic<bool> stopping{false};
 
   std::uint64_t now() const { return options.now(); }
-  void notify(NotificationKind kind, std::shared_ptr<const Snapshot> snapshot, std::optional<std::size_t> cpmu,
+  void notify(NotificationKind kind, std::uint64_t snapshot_sequence, std::optional<std::size_t> cpmu,
               std::optional<std::size_t> series_index, std::string message) const {
-    queue->push(Notification{kind, now(), std::move(snapshot), cpmu, series_index, std::move(message)});
+    queue->push(Notification{kind, now(), snapshot_sequence, cpmu, series_index, std::move(message)});
   }
 
   Status start_locked();
@@ -120,7 +120,7 @@ Error naming_cpmu(const Error& error, const CpmuSlot& slot) {
 }  // namespace
 
 Result<std::unique_ptr<Monitor>> Monitor::create(std::vector<MonitoredCpmu> cpmus, MonitorOptions options) {
-  auto invalid = [](std::string message) { return Error(Errc::kInvalidArgument, "monitor: " + message); };
+  auto invalid = [](const std::string& message) { return Error(Errc::kInvalidArgument, "monitor: " + message); };
   if (options.interval.count() <= 0) return invalid("the sampling interval must be positive");
   if (options.history_depth == 0) return invalid("the history depth must be at least 1");
   if (options.queue_capacity < 2) return invalid("the notification queue needs room for at least 2");
@@ -326,14 +326,14 @@ std::optional<Notification> Monitor::Engine::record_failure_locked(std::size_t i
   if (error.code() == Errc::kDeviceGone) {
     slot.status.health = CpmuHealth::kRemoved;
     slot.status.error = message;
-    return Notification{NotificationKind::kDeviceRemoved, now(), nullptr, index, std::nullopt, message};
+    return Notification{NotificationKind::kDeviceRemoved, now(), 0, index, std::nullopt, message};
   }
   // A failure that lasts is reported once, not at every sample.
   const bool news = slot.status.health != CpmuHealth::kError || slot.status.error != message;
   slot.status.health = CpmuHealth::kError;
   slot.status.error = message;
   if (!news) return std::nullopt;
-  return Notification{NotificationKind::kDeviceError, now(), nullptr, index, std::nullopt, message};
+  return Notification{NotificationKind::kDeviceError, now(), 0, index, std::nullopt, message};
 }
 
 std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
@@ -409,15 +409,15 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
     }
   }
   for (Notification& failure : failures) {
-    failure.snapshot = published;
+    failure.sequence = published->sequence;
     queue->push(std::move(failure));
   }
   for (std::size_t index : untrusted) {
     const SeriesValue& s = series[index];
-    notify(NotificationKind::kUntrusted, published, s.info->cpmu, index,
+    notify(NotificationKind::kUntrusted, published->sequence, s.info->cpmu, index,
            fmt::format("{} {}: {}", cpmu_label(cpmus[s.info->cpmu]), s.info->label, s.total.count.doubt));
   }
-  notify(NotificationKind::kSnapshot, published, std::nullopt, std::nullopt, {});
+  notify(NotificationKind::kSnapshot, published->sequence, std::nullopt, std::nullopt, {});
   return published;
 }
 

@@ -12,7 +12,7 @@ namespace cpmu {
 namespace {
 
 std::string shared_file(const std::string& name) {
-  std::ifstream in(std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/full/" + name, std::ios::binary);
+  std::ifstream in(std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/full/" + name, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
