@@ -84,6 +84,10 @@ struct Monitor::Engine {
   std::shared_ptr<const Snapshot> latest;
   std::vector<detail::SeriesHistory> histories;
 
+  // Held through the whole of start() and stop(), which may come from
+  // different threads: the thread handle is only touched under it, and a
+  // stop() during start() either ends what start() began or makes it refuse.
+  std::mutex lifecycle_mutex;
   std::thread thread;
   std::atomic<bool> stopping{false};
 
@@ -94,6 +98,7 @@ struct Monitor::Engine {
   }
 
   Status start_locked();
+  void stop_lifecycle_locked();  // stop()'s work, under lifecycle_mutex
   void stop_backends_locked();
   std::shared_ptr<const Snapshot> sample_locked();
   void service_locked(std::uint64_t now_ns);
@@ -181,6 +186,7 @@ Monitor::Monitor(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
 Monitor::~Monitor() { stop(); }
 
 Status Monitor::start() {
+  std::lock_guard lifecycle(engine_->lifecycle_mutex);
   {
     std::lock_guard lock(engine_->mutex);
     if (Status started = engine_->start_locked(); !started) return started;
@@ -190,7 +196,7 @@ Status Monitor::start() {
     engine_->thread = std::thread([this] { engine_->run_thread(); });
   } catch (const std::system_error& e) {
     // Exceptions stay inside the library: no thread means no monitor.
-    stop();
+    engine_->stop_lifecycle_locked();
     return Error(Errc::kIo, fmt::format("monitor: cannot start the sampling thread: {}", e.what()));
   }
   return {};
@@ -240,13 +246,19 @@ void Monitor::Engine::stop_backends_locked() {
 }
 
 void Monitor::stop() {
-  engine_->stopping.store(true);
+  std::lock_guard lifecycle(engine_->lifecycle_mutex);
+  engine_->stop_lifecycle_locked();
+}
+
+void Monitor::Engine::stop_lifecycle_locked() {
+  stopping.store(true);
   const std::uint64_t one = 1;
-  [[maybe_unused]] const ssize_t written = ::write(engine_->wake.get(), &one, sizeof one);
-  if (engine_->thread.joinable()) engine_->thread.join();
-  std::lock_guard lock(engine_->mutex);
-  if (engine_->state == RunState::kRunning) engine_->stop_backends_locked();
-  engine_->state = RunState::kStopped;
+  [[maybe_unused]] const ssize_t written = ::write(wake.get(), &one, sizeof one);
+  // The thread never takes lifecycle_mutex, so joining under it cannot deadlock.
+  if (thread.joinable()) thread.join();
+  std::lock_guard lock(mutex);
+  if (state == RunState::kRunning) stop_backends_locked();
+  state = RunState::kStopped;
 }
 
 Status Monitor::step() {

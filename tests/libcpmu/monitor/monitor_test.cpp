@@ -536,6 +536,30 @@ TEST(MonitorLifecycle, StopWhileTheThreadWaitsInPollReturnsAndStopsBackends) {
   EXPECT_NE((*monitor)->sample_now(), nullptr);
 }
 
+// stop() from another thread (a signal handler's, a front end's) may come
+// at any point of start(): either start() wins and stop() ends what it
+// started, or stop() wins and start() refuses. ThreadSanitizer (scripts/test
+// --thread) checks the sampling thread's handle is never touched by both.
+TEST(MonitorLifecycle, StopFromAnotherThreadDuringStartEndsOrPreventsIt) {
+  for (int round = 0; round < 20; ++round) {
+    auto script = std::make_shared<FakeScript>();
+    std::vector<MonitoredCpmu> list;
+    list.push_back(fake_cpmu(script, {"a"}, steady_now()));
+    MonitorOptions options;
+    options.interval = std::chrono::hours(1);
+    auto monitor = Monitor::create(std::move(list), options);
+    ASSERT_TRUE(monitor);
+    std::thread stopper([&] { (*monitor)->stop(); });
+    const bool started = static_cast<bool>((*monitor)->start());
+    stopper.join();
+    if (started) {
+      (*monitor)->stop();  // what the stopper may have missed; idempotent
+      EXPECT_TRUE(script->stopped.load()) << "round " << round;
+    }
+    EXPECT_FALSE((*monitor)->start()) << "a stopped monitor does not start again";
+  }
+}
+
 TEST(MonitorLifecycle, ThreadDeliversSnapshotsThroughTheFd) {
   auto script = std::make_shared<FakeScript>();
   std::vector<MonitoredCpmu> list;
