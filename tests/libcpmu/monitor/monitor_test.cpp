@@ -496,44 +496,47 @@ TEST(MonitorLifecycle, FailedStartStopsWhatWasStartedAndNamesTheCpmu) {
   EXPECT_FALSE((*monitor)->step());
 }
 
-TEST(MonitorLifecycle, StepIsForManualDriveAndStartHappensOnce) {
-  auto script = std::make_shared<FakeScript>();
+// A monitor that its own thread drives, not started, over one fake CPMU
+// counting "a".
+std::unique_ptr<Monitor> threaded_monitor(const std::shared_ptr<FakeScript>& script,
+                                          std::chrono::nanoseconds interval) {
   std::vector<MonitoredCpmu> list;
   list.push_back(fake_cpmu(script, {"a"}, steady_now()));
   MonitorOptions options;
-  options.interval = std::chrono::hours(1);
+  options.interval = interval;
   auto monitor = Monitor::create(std::move(list), options);
-  ASSERT_TRUE(monitor);
-  ASSERT_TRUE((*monitor)->start());
-  EXPECT_FALSE((*monitor)->step());
-  EXPECT_FALSE((*monitor)->start());
+  EXPECT_TRUE(monitor);
+  return monitor ? std::move(*monitor) : nullptr;
+}
+
+TEST(MonitorLifecycle, StepIsForManualDriveAndStartHappensOnce) {
+  auto script = std::make_shared<FakeScript>();
+  auto monitor = threaded_monitor(script, std::chrono::hours(1));
+  ASSERT_NE(monitor, nullptr);
+  ASSERT_TRUE(monitor->start());
+  EXPECT_FALSE(monitor->step());
+  EXPECT_FALSE(monitor->start());
 }
 
 TEST(MonitorLifecycle, StoppedBeforeStartNeverStarts) {
   auto script = std::make_shared<FakeScript>();
-  std::vector<MonitoredCpmu> list;
-  list.push_back(fake_cpmu(script, {"a"}, steady_now()));
-  auto monitor = Monitor::create(std::move(list), {});
-  ASSERT_TRUE(monitor);
-  (*monitor)->stop();
-  EXPECT_FALSE((*monitor)->start());
-  EXPECT_EQ((*monitor)->sample_now(), nullptr);
+  auto monitor = threaded_monitor(script, std::chrono::seconds(1));
+  ASSERT_NE(monitor, nullptr);
+  monitor->stop();
+  EXPECT_FALSE(monitor->start());
+  EXPECT_EQ(monitor->sample_now(), nullptr);
 }
 
 TEST(MonitorLifecycle, StopWhileTheThreadWaitsInPollReturnsAndStopsBackends) {
   auto script = std::make_shared<FakeScript>();
-  std::vector<MonitoredCpmu> list;
-  list.push_back(fake_cpmu(script, {"a"}, steady_now()));
-  MonitorOptions options;
-  options.interval = std::chrono::hours(1);   // the thread can only be waiting
-  auto monitor = Monitor::create(std::move(list), options);
-  ASSERT_TRUE(monitor);
-  ASSERT_TRUE((*monitor)->start());
-  (*monitor)->stop();
+  auto monitor = threaded_monitor(script, std::chrono::hours(1));  // the thread can only be waiting
+  ASSERT_NE(monitor, nullptr);
+  ASSERT_TRUE(monitor->start());
+  monitor->stop();
   EXPECT_TRUE(script->stopped.load());
-  (*monitor)->stop();   // idempotent
+  monitor->stop();  // idempotent
   // Totals stay readable after stop.
-  EXPECT_NE((*monitor)->sample_now(), nullptr);
+  EXPECT_NE(monitor->sample_now(), nullptr);
 }
 
 // stop() from another thread (a signal handler's, a front end's) may come
@@ -543,54 +546,42 @@ TEST(MonitorLifecycle, StopWhileTheThreadWaitsInPollReturnsAndStopsBackends) {
 TEST(MonitorLifecycle, StopFromAnotherThreadDuringStartEndsOrPreventsIt) {
   for (int round = 0; round < 20; ++round) {
     auto script = std::make_shared<FakeScript>();
-    std::vector<MonitoredCpmu> list;
-    list.push_back(fake_cpmu(script, {"a"}, steady_now()));
-    MonitorOptions options;
-    options.interval = std::chrono::hours(1);
-    auto monitor = Monitor::create(std::move(list), options);
-    ASSERT_TRUE(monitor);
-    std::thread stopper([&] { (*monitor)->stop(); });
-    const bool started = static_cast<bool>((*monitor)->start());
+    auto monitor = threaded_monitor(script, std::chrono::hours(1));
+    ASSERT_NE(monitor, nullptr);
+    std::thread stopper([&] { monitor->stop(); });
+    const bool started = static_cast<bool>(monitor->start());
     stopper.join();
     if (started) {
-      (*monitor)->stop();  // what the stopper may have missed; idempotent
+      monitor->stop();  // what the stopper may have missed; idempotent
       EXPECT_TRUE(script->stopped.load()) << "round " << round;
     }
-    EXPECT_FALSE((*monitor)->start()) << "a stopped monitor does not start again";
+    EXPECT_FALSE(monitor->start()) << "a stopped monitor does not start again";
   }
 }
 
 TEST(MonitorLifecycle, ThreadDeliversSnapshotsThroughTheFd) {
   auto script = std::make_shared<FakeScript>();
-  std::vector<MonitoredCpmu> list;
-  list.push_back(fake_cpmu(script, {"a"}, steady_now()));
-  MonitorOptions options;
-  options.interval = std::chrono::milliseconds(1);
-  auto monitor = Monitor::create(std::move(list), options);
-  ASSERT_TRUE(monitor);
-  ASSERT_TRUE((*monitor)->start());
+  auto monitor = threaded_monitor(script, std::chrono::milliseconds(1));
+  ASSERT_NE(monitor, nullptr);
+  ASSERT_TRUE(monitor->start());
   for (std::uint64_t expected = 1; expected <= 3;) {
-    pollfd p{(*monitor)->fd(), POLLIN, 0};
+    pollfd p{monitor->fd(), POLLIN, 0};
     ASSERT_EQ(::poll(&p, 1, -1), 1);
-    auto n = (*monitor)->next();
+    auto n = monitor->next();
     ASSERT_TRUE(n) << "poll said readable, so next() must have one";
     if (n->kind == NotificationKind::kSnapshot) ++expected;
   }
-  (*monitor)->stop();
+  monitor->stop();
 }
 
 TEST(MonitorLifecycle, ThreadServicesWhenTheServiceFdBecomesReadable) {
   auto script = std::make_shared<FakeScript>();
-  std::vector<MonitoredCpmu> list;
-  list.push_back(fake_cpmu(script, {"a"}, steady_now()));
-  MonitorOptions options;
-  options.interval = std::chrono::hours(1);
-  auto monitor = Monitor::create(std::move(list), options);
-  ASSERT_TRUE(monitor);
-  ASSERT_TRUE((*monitor)->start());
+  auto monitor = threaded_monitor(script, std::chrono::hours(1));
+  ASSERT_NE(monitor, nullptr);
+  ASSERT_TRUE(monitor->start());
   script->raise_service_fd();
   while (script->services.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  (*monitor)->stop();
+  monitor->stop();
   EXPECT_EQ(script->services.load(), 1);
 }
 
