@@ -40,7 +40,7 @@ struct Fleet {
   std::vector<std::weak_ptr<const Snapshot>> sample(unsigned count) {
     std::vector<std::weak_ptr<const Snapshot>> published;
     for (unsigned end = samples + count; samples < end;) {
-      const unsigned i = ++samples;
+      const std::uint64_t i = ++samples;
       {
         std::lock_guard lock(script->mutex);
         script->values = {testing::counted(i, i * kIntervalNs), testing::counted(2 * i, i * kIntervalNs)};
