@@ -32,7 +32,7 @@ std::string read_file(const std::string& path) {
 // Each function of the QEMU dump that is not on bus 00 (q35's own devices),
 // once per domain 1..kDomains.
 std::string make_dump() {
-  std::string source = read_file(std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/full/lspci-xxxx.txt");
+  std::string source = read_file(std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/full/lspci-xxxx.txt");
   std::vector<std::string> blocks;
   for (std::size_t at = 0; at < source.size();) {
     std::size_t end = source.find("\n\n", at);
@@ -143,7 +143,7 @@ void BM_DumpDiscover260(benchmark::State& state) {
 BENCHMARK(BM_DumpDiscover260)->Unit(benchmark::kMillisecond);
 
 void BM_DecodeType3(benchmark::State& state) {
-  std::string bytes = read_file(std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/full/cxl-type3_0d-00.0.config.bin");
+  std::string bytes = read_file(std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/full/cxl-type3_0d-00.0.config.bin");
   std::vector<std::uint8_t> config(bytes.begin(), bytes.end());
   for (auto _ : state) benchmark::DoNotOptimize(cpmu::decode_function(cpmu::ConfigSpace(config), {}));
 }

@@ -239,8 +239,12 @@ class StatSession {
     while (auto n = monitor_.next()) {
       switch (n->kind) {
         case NotificationKind::kSnapshot:
-          if (options_.interval_ms > 0 && !done_) {
-            renderer_.interval(*n->snapshot, rows_);
+          // The monitor keeps only the newest snapshot: one that is newer
+          // than the notification's supersedes it, and is printed once.
+          if (auto snapshot = monitor_.latest();
+              options_.interval_ms > 0 && !done_ && snapshot && snapshot->sequence > printed_sequence_) {
+            printed_sequence_ = snapshot->sequence;
+            renderer_.interval(*snapshot, rows_);
             std::fflush(nullptr);
             if (options_.interval_count > 0 && ++intervals_ >= options_.interval_count) done_ = true;
           }
@@ -288,6 +292,7 @@ class StatSession {
   RunResult result_;
   bool done_ = false;
   unsigned intervals_ = 0;
+  std::uint64_t printed_sequence_ = 0;  // the last interval snapshot printed
 };
 
 // perf stat's way after Ctrl-C without a command: the totals are out, then

@@ -11,3 +11,14 @@ if(CPMU_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# ThreadSanitizer, for the threaded suites (.ci/run builds only those, at -O1).
+# It cannot be combined with AddressSanitizer.
+option(CPMU_SANITIZE_THREAD "Build with ThreadSanitizer" OFF)
+if(CPMU_SANITIZE_THREAD)
+  if(CPMU_SANITIZE)
+    message(FATAL_ERROR "CPMU_SANITIZE_THREAD and CPMU_SANITIZE (AddressSanitizer) exclude each other")
+  endif()
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()

@@ -18,7 +18,7 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 Bytes read_file(const std::string& name) {
-  std::ifstream in(std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/switch/" + name, std::ios::binary);
+  std::ifstream in(std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/switch/" + name, std::ios::binary);
   EXPECT_TRUE(in) << name;
   return Bytes(std::istreambuf_iterator<char>(in), {});
 }

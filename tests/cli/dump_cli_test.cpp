@@ -49,7 +49,7 @@ TEST(CpmuDump, DumpOfADumpReproducesQemusConfigSpaceByteForByte) {
   ASSERT_TRUE(platform) << platform.error().message();
   auto config = (*platform)->read_config(*PciAddress::parse("0000:0f:00.0"));
   ASSERT_TRUE(config) << config.error().message();
-  std::ifstream bin(std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/switch/cxl-type3_0f-00.0.config.bin",
+  std::ifstream bin(std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/switch/cxl-type3_0f-00.0.config.bin",
                     std::ios::binary);
   std::vector<std::uint8_t> expected((std::istreambuf_iterator<char>(bin)), std::istreambuf_iterator<char>());
   EXPECT_EQ(*config, expected);

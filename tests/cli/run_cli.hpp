@@ -43,7 +43,7 @@ inline CliRun run_cpmu_as_nobody(const std::string& args) {
 }
 
 inline std::string qemu_dump(const std::string& topology) {
-  return std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/" + topology + "/lspci-xxxx.txt";
+  return std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/" + topology + "/lspci-xxxx.txt";
 }
 
 }  // namespace cpmu::testing

@@ -33,7 +33,7 @@ class ConfigBytes {
 
 // A QEMU 7.2 function's raw 4 KiB config space, e.g. qemu_config("switch", "cxl-type3_0f-00.0").
 inline std::vector<std::uint8_t> qemu_config(const std::string& topology, const std::string& prefix) {
-  std::ifstream in(std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/" + topology + "/" + prefix + ".config.bin",
+  std::ifstream in(std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/" + topology + "/" + prefix + ".config.bin",
                    std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }

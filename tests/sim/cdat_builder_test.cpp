@@ -28,7 +28,7 @@ unsigned byte_sum(const Bytes& b) {
 }
 
 Bytes read_dump(const std::string& relative) {
-  std::ifstream in(std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/" + relative, std::ios::binary);
+  std::ifstream in(std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/" + relative, std::ios::binary);
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 

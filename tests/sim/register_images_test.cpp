@@ -11,7 +11,7 @@ namespace cpmu::sim {
 namespace {
 
 std::vector<std::uint8_t> read_dump(const std::string& name) {
-  std::ifstream in(std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/full/" + name, std::ios::binary);
+  std::ifstream in(std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/full/" + name, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 

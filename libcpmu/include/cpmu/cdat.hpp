@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cpmu/doe.hpp"
+#include "cpmu/export.hpp"
 #include "cpmu/regs/cdat.hpp"
 #include "cpmu/result.hpp"
 
@@ -20,14 +21,14 @@ namespace cpmu {
 
 using CdatDataType = regs::cdat::HmatType;
 // "access latency", "read latency", ... "write bandwidth"
-std::string_view cdat_data_type_name(CdatDataType type);
-bool cdat_is_latency(CdatDataType type);
+CPMU_API std::string_view cdat_data_type_name(CdatDataType type);
+CPMU_API bool cdat_is_latency(CdatDataType type);
 
 // A 16-bit entry times its base unit, in the unit HMAT gives it (ps for
 // latency, MB/s for bandwidth), converted to ns (rounded up) or bytes/s.
 // nullopt for the "no value" entries 0 and 0xFFFF and for a product that does
 // not fit in 64 bits.
-std::optional<std::uint64_t> cdat_normalize(std::uint16_t entry, std::uint64_t base_unit, CdatDataType type);
+CPMU_API std::optional<std::uint64_t> cdat_normalize(std::uint16_t entry, std::uint64_t base_unit, CdatDataType type);
 
 struct CdatHeader {
   std::uint32_t length = 0;
@@ -123,7 +124,7 @@ struct CdatTable {
 // Validates and decodes a whole table (header and structures, as the
 // kernel's CDAT attribute shows it). Any defect fails with kMalformed and a
 // message naming the structure and byte offset.
-Result<CdatTable> parse_cdat(std::span<const std::uint8_t> bytes);
+CPMU_API Result<CdatTable> parse_cdat(std::span<const std::uint8_t> bytes);
 
 // Bounds on a table read, so a device whose entry handles loop or whose
 // table never ends cannot hold us up.
@@ -135,7 +136,7 @@ struct CdatReadLimits {
 // Reads the table entry by entry over DOE table access (facts §5.1), from
 // handle 0 until the device answers 0xFFFF as the next handle. Checks each
 // element's framing; the table itself is left for parse_cdat().
-Result<std::vector<std::uint8_t>> read_cdat_over_doe(DoeMailbox& mailbox, const CdatReadLimits& limits = {});
+CPMU_API Result<std::vector<std::uint8_t>> read_cdat_over_doe(DoeMailbox& mailbox, const CdatReadLimits& limits = {});
 
 // Where to look for one function's table, and how.
 struct CdatReadOptions {
@@ -154,8 +155,8 @@ struct RawCdat {
 // (<cxl_root>/devices/<kernel_object>/CDAT, e.g. endpoint3), otherwise the
 // first of `doe_offsets` whose mailbox offers table access, subject to the
 // kernel-ownership rule. kNotFound when no mailbox offers CDAT.
-Result<RawCdat> read_function_cdat(Platform& platform, const PciFunctionInfo& function,
-                                   std::span<const unsigned> doe_offsets, std::string_view kernel_object,
-                                   const CdatReadOptions& options);
+CPMU_API Result<RawCdat> read_function_cdat(Platform& platform, const PciFunctionInfo& function,
+                                            std::span<const unsigned> doe_offsets, std::string_view kernel_object,
+                                            const CdatReadOptions& options);
 
 }  // namespace cpmu

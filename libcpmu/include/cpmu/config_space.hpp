@@ -7,9 +7,11 @@
 #include <optional>
 #include <span>
 
+#include "cpmu/export.hpp"
+
 namespace cpmu {
 
-class ConfigSpace {
+class CPMU_API ConfigSpace {
  public:
   ConfigSpace() = default;
   explicit ConfigSpace(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}

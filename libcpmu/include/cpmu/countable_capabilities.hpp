@@ -5,6 +5,7 @@
 
 #include "cpmu/cpmu_capabilities.hpp"
 #include "cpmu/events.hpp"
+#include "cpmu/export.hpp"
 
 namespace cpmu {
 
@@ -12,6 +13,6 @@ namespace cpmu {
 // scheduler programs the matching register's group index, even one a fixed
 // counter is wired to); fixed-function and free-running counters count
 // exactly their hard-wired (VID, GID, mask).
-CpmuEventCapabilities countable_capabilities(const CpmuCapabilities& caps);
+CPMU_API CpmuEventCapabilities countable_capabilities(const CpmuCapabilities& caps);
 
 }  // namespace cpmu

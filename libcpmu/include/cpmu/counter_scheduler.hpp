@@ -10,13 +10,14 @@
 
 #include "cpmu/counting.hpp"
 #include "cpmu/cpmu_capabilities.hpp"
+#include "cpmu/export.hpp"
 
 namespace cpmu {
 
 // One PlannedCount per request, in request order. A request nothing can count
 // is kNotSupported with the reason in words, naming the register or field
 // that rules it out.
-CountPlan plan_counts(const CpmuCapabilities& caps, const std::vector<CountRequest>& requests);
+CPMU_API CountPlan plan_counts(const CpmuCapabilities& caps, const std::vector<CountRequest>& requests);
 
 // At most this many events per device clock cycle for one selected event bit
 // (threshold 0, no edge or invert). The facts give no bound; the Threshold
@@ -26,11 +27,11 @@ inline constexpr unsigned kMaxEventsPerCyclePerBit = 255;
 
 // Whether a selection counts cycles (threshold, edge or invert: at most one
 // per cycle) rather than events.
-bool counts_cycles(const EventSelection& event);
+CPMU_API bool counts_cycles(const EventSelection& event);
 
 // The fastest a counter programmed with `event` can advance, per device clock
 // cycle: 1 in cycle mode and for clock_ticks, else kMaxEventsPerCyclePerBit
 // per selected bit.
-unsigned max_increments_per_cycle(const EventSelection& event);
+CPMU_API unsigned max_increments_per_cycle(const EventSelection& event);
 
 }  // namespace cpmu

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cpmu/events.hpp"
+#include "cpmu/export.hpp"
 #include "cpmu/result.hpp"
 
 namespace cpmu {
@@ -43,7 +44,7 @@ enum class Placement {
   kMultiplexed,    // shares configurable counters in rotation; values are scaled estimates
   kNotSupported,   // nothing on this CPMU can count it; `reason` says why
 };
-std::string_view placement_name(Placement placement);
+CPMU_API std::string_view placement_name(Placement placement);
 
 struct PlannedCount {
   Placement placement = Placement::kNotSupported;
@@ -62,9 +63,9 @@ enum class CountState {
   kNotCounted,    // supported, but has not run yet (perf: <not counted>)
   kNotSupported,  // cannot be counted here (perf: <not supported>)
 };
-std::string_view count_state_name(CountState state);
+CPMU_API std::string_view count_state_name(CountState state);
 
-struct CountValue {
+struct CPMU_API CountValue {
   CountState state = CountState::kNotCounted;
   std::uint64_t raw = 0;               // exact total of the time it was running
   std::uint64_t time_enabled_ns = 0;   // perf semantics: time the request was open and enabled
@@ -87,7 +88,7 @@ struct CountSample {
   std::vector<CountValue> values;      // one per request, same order as the plan
 };
 
-class CounterBackend {
+class CPMU_API CounterBackend {
  public:
   virtual ~CounterBackend() = default;
 
@@ -115,6 +116,6 @@ class CounterBackend {
 // Time source for backends: nanoseconds, monotonic. Tests pass the
 // simulator's virtual clock; programs use steady_clock.
 using NowFunction = std::function<std::uint64_t()>;
-NowFunction steady_now();
+CPMU_API NowFunction steady_now();
 
 }  // namespace cpmu

@@ -7,10 +7,12 @@
 #include <string_view>
 #include <vector>
 
-#include "cpmu/platform.hpp"
+#include "cpmu/export.hpp"
 #include "cpmu/result.hpp"
 
 namespace cpmu {
+
+class Mmio;  // platform.hpp: read_cpmu_capabilities() takes one, the values need none
 
 struct EventCapability {
   std::uint16_t vendor_id = 0;
@@ -19,7 +21,7 @@ struct EventCapability {
 };
 
 enum class CounterType { kFreeRunning, kFixed, kConfigurable, kReserved };
-std::string_view counter_type_name(CounterType type);   // "free-running", "fixed", ...
+CPMU_API std::string_view counter_type_name(CounterType type);  // "free-running", "fixed", ...
 
 struct CounterInfo {
   CounterType type = CounterType::kReserved;
@@ -52,6 +54,6 @@ struct CpmuCapabilities {
 // kMalformed for a width the counters cannot have (0 or more than 64 bits)
 // or a fixed/free-running counter naming an Event Capabilities register the
 // block does not have.
-Result<CpmuCapabilities> read_cpmu_capabilities(Mmio& block);
+CPMU_API Result<CpmuCapabilities> read_cpmu_capabilities(Mmio& block);
 
 }  // namespace cpmu

@@ -8,12 +8,13 @@
 #include <utility>
 #include <vector>
 
+#include "cpmu/export.hpp"
 #include "cpmu/pci_address.hpp"
 #include "cpmu/result.hpp"
 
 namespace cpmu {
 
-class CpmuLock {
+class CPMU_API CpmuLock {
  public:
   // Fails with kBusy naming the holder's pid and lock file when another open
   // file (this process included) holds the lock in any of `directories`.

@@ -9,12 +9,13 @@
 #include <string>
 #include <string_view>
 
+#include "cpmu/export.hpp"
 #include "cpmu/pci_address.hpp"
 #include "cpmu/result.hpp"
 
 namespace cpmu {
 
-struct CpmuName {
+struct CPMU_API CpmuName {
   PciAddress function;
   unsigned instance = 0;
 

@@ -13,6 +13,7 @@
 #include "cpmu/counter_scheduler.hpp"
 #include "cpmu/counting.hpp"
 #include "cpmu/discovery.hpp"
+#include "cpmu/export.hpp"
 #include "cpmu/platform.hpp"
 
 namespace cpmu {
@@ -46,8 +47,10 @@ inline constexpr std::chrono::nanoseconds kMinPollingPeriod = std::chrono::milli
 // one another process has open (kBusy, naming its pid and lock file). Nothing
 // is programmed until start(). The platform must outlive the backend.
 // Not thread-safe: one thread makes every call.
-Result<std::unique_ptr<CounterBackend>> open_direct_backend(Platform& platform, const DiscoveredFunction& function,
-                                                            const Cpmu& cpmu, std::vector<CountRequest> requests,
-                                                            DirectBackendOptions options = {});
+CPMU_API Result<std::unique_ptr<CounterBackend>> open_direct_backend(Platform& platform,
+                                                                     const DiscoveredFunction& function,
+                                                                     const Cpmu& cpmu,
+                                                                     std::vector<CountRequest> requests,
+                                                                     DirectBackendOptions options = {});
 
 }  // namespace cpmu

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cpmu/export.hpp"
 #include "cpmu/pci_address.hpp"
 #include "cpmu/platform.hpp"
 #include "cpmu/result.hpp"
@@ -29,7 +30,7 @@ struct DoeProtocol {
 
 // "PCI-SIG Discovery", "CMA/SPDM", "Secured CMA/SPDM", "CXL Table Access (CDAT)",
 // or "" for a pair the facts do not name.
-std::string_view doe_protocol_name(DoeProtocol protocol);
+CPMU_API std::string_view doe_protocol_name(DoeProtocol protocol);
 
 // The PCIe DOE limits: 1 s for Busy to clear, for a response and for an
 // abort; poll every 1/128 s (what Linux does). Tests shorten nothing: they
@@ -40,13 +41,13 @@ struct DoeTiming {
 };
 
 // Time as a mailbox sees it. The default is the steady clock and a real sleep.
-class DoeClock {
+class CPMU_API DoeClock {
  public:
   virtual ~DoeClock() = default;
   virtual std::chrono::nanoseconds now() = 0;
   virtual void sleep_for(std::chrono::nanoseconds duration) = 0;
 };
-std::shared_ptr<DoeClock> steady_doe_clock();
+CPMU_API std::shared_ptr<DoeClock> steady_doe_clock();
 
 struct DoeRequest {
   DoeProtocol protocol;
@@ -74,7 +75,7 @@ struct DoeMailboxOptions {
 // exchange is followed by an abort; an abort that does not complete within
 // the timeout leaves the mailbox dead, and every later request fails at once
 // without touching the device. Nothing touches the device at construction.
-class DoeMailbox {
+class CPMU_API DoeMailbox {
  public:
   DoeMailbox(Platform& platform, PciAddress function, unsigned offset, DoeMailboxOptions options = {});
   ~DoeMailbox();   // finishes the exchange in flight; queued requests fail
@@ -106,14 +107,14 @@ class DoeMailbox {
 
 // DOE discovery (PCI-SIG, type 0): every (vendor, type) pair the mailbox
 // answers, in index order, index 0 (discovery itself) included.
-Result<std::vector<DoeProtocol>> discover_doe_protocols(DoeMailbox& mailbox);
+CPMU_API Result<std::vector<DoeProtocol>> discover_doe_protocols(DoeMailbox& mailbox);
 
 // The protocols the kernel found on a function's DOE mailboxes, as newer
 // kernels (about 6.15; version UNVERIFIED) list them in
 // <function sysfs dir>/doe_features/: "doe_discovery" for discovery and one
 // file named "vvvv:tt" (hex) per other protocol. Reading them touches no
 // mailbox. nullopt when the directory does not exist.
-std::optional<std::vector<DoeProtocol>> read_kernel_doe_features(const std::string& function_sysfs_path);
+CPMU_API std::optional<std::vector<DoeProtocol>> read_kernel_doe_features(const std::string& function_sysfs_path);
 
 // The kernel-ownership rule. On the Linux backend a mailbox of a function
 // bound to cxl_pci, cxl_port or pcieport while the CXL core module is loaded
@@ -125,7 +126,7 @@ struct DoeAccessPolicy {
   bool force = false;
   std::string module_root = "/sys/module";   // where loaded modules show up
 };
-Status check_doe_access(const Platform& platform, const PciFunctionInfo& function,
-                        const DoeAccessPolicy& policy);
+CPMU_API Status check_doe_access(const Platform& platform, const PciFunctionInfo& function,
+                                 const DoeAccessPolicy& policy);
 
 }  // namespace cpmu

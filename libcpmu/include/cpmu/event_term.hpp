@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cpmu/events.hpp"
+#include "cpmu/export.hpp"
 #include "cpmu/result.hpp"
 
 namespace cpmu {
@@ -36,7 +37,7 @@ struct EventTerm {
 };
 
 // Errors name the term and the 1-based character position in `text`.
-Result<std::vector<EventTerm>> parse_event_terms(std::string_view text, const EventCatalogue& catalogue);
+CPMU_API Result<std::vector<EventTerm>> parse_event_terms(std::string_view text, const EventCatalogue& catalogue);
 
 // perf_event_attr config words for the kernel's cxl_pmu driver (cxl-facts §3.1).
 struct PerfEventConfig {
@@ -44,6 +45,6 @@ struct PerfEventConfig {
   std::uint64_t config1 = 0;
   std::uint64_t config2 = 0;
 };
-PerfEventConfig perf_event_config(const EventTerm& term);
+CPMU_API PerfEventConfig perf_event_config(const EventTerm& term);
 
 }  // namespace cpmu

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cpmu/export.hpp"
 #include "cpmu/metric.hpp"
 #include "cpmu/result.hpp"
 
@@ -24,7 +25,7 @@ inline constexpr std::uint16_t kCxlVendorId = 0x1e98;  // VID of spec-defined ev
 
 // What a counter counts: the sum of the events selected by `mask` in the
 // event group (VID, GID).
-struct EventCode {
+struct CPMU_API EventCode {
   std::uint16_t vid = 0;
   std::uint16_t gid = 0;
   std::uint32_t mask = 0;
@@ -91,7 +92,7 @@ struct Countability {
 
 // A configurable counter counts a subset of one capability's mask; a fixed
 // counter only its own exact mask (cxl-facts §2.7).
-Countability countability(const EventCode& code, const CpmuEventCapabilities& caps);
+CPMU_API Countability countability(const EventCode& code, const CpmuEventCapabilities& caps);
 
 class EventCatalogue;
 
@@ -105,7 +106,7 @@ using EventFileLevel = std::vector<EventFileText>;
 
 struct CatalogueLoad;
 
-class EventCatalogue {
+class CPMU_API EventCatalogue {
  public:
   // Events and aggregates, by name (case-sensitive).
   const EventInfo* find_event(std::string_view name) const;
@@ -169,7 +170,7 @@ struct CatalogueLoad {
 // and the later file is rejected whole; so is a file with any error of its
 // own. An aggregate with an unknown member, or a metric with an unknown name,
 // is dropped alone.
-CatalogueLoad build_event_catalogue(std::span<const EventFileLevel> levels);
+CPMU_API CatalogueLoad build_event_catalogue(std::span<const EventFileLevel> levels);
 
 // Where catalogue files come from, lowest precedence first.
 struct EventSearchPath {
@@ -186,9 +187,9 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 // Built-in, then the install directory, then $XDG_CONFIG_HOME/cpmu/events
 // (or ~/.config/cpmu/events), then the CPMU_EVENTS_PATH entries with the
 // first one listed taking precedence, as in PATH.
-EventSearchPath event_search_path(const EnvLookup& env);
-EventSearchPath default_event_search_path();  // from the process environment
+CPMU_API EventSearchPath event_search_path(const EnvLookup& env);
+CPMU_API EventSearchPath default_event_search_path();  // from the process environment
 
-CatalogueLoad load_event_catalogue(const EventSearchPath& path);
+CPMU_API CatalogueLoad load_event_catalogue(const EventSearchPath& path);
 
 }  // namespace cpmu

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cpmu/export.hpp"
 #include "cpmu/pci_address.hpp"
 #include "cpmu/platform.hpp"
 #include "cpmu/result.hpp"
@@ -18,7 +19,7 @@ namespace cpmu {
 // domain is not 0; libpci needs the space after the address), then 16 bytes
 // per line as "xx: .. .." with the offset in lower-case hex, then an empty
 // line. The description is made from the IDs and class in `config`.
-std::string format_lspci_function(const PciAddress& address, std::span<const std::uint8_t> config);
+CPMU_API std::string format_lspci_function(const PciAddress& address, std::span<const std::uint8_t> config);
 
 // Every function the platform enumerates, in enumeration order. Without
 // `problems`, any function whose config space cannot be read in full, or any
@@ -26,6 +27,6 @@ std::string format_lspci_function(const PciAddress& address, std::span<const std
 // dump. With it, such a function is written with as much as can be read (or
 // left out when nothing can), the reasons are appended to `problems`, and the
 // rest of the machine is still dumped.
-Result<std::string> format_lspci_dump(Platform& platform, std::vector<Error>* problems = nullptr);
+CPMU_API Result<std::string> format_lspci_dump(Platform& platform, std::vector<Error>* problems = nullptr);
 
 }  // namespace cpmu

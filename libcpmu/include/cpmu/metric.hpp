@@ -10,11 +10,12 @@
 #include <string_view>
 #include <vector>
 
+#include "cpmu/export.hpp"
 #include "cpmu/result.hpp"
 
 namespace cpmu {
 
-class Formula {
+class CPMU_API Formula {
  public:
   // Grammar: sum := product {('+'|'-') product}; product := unary {('*'|'/') unary};
   // unary := '-' unary | number | name | '(' sum ')'. Numbers are decimal

@@ -24,14 +24,16 @@
 #include <string>
 #include <vector>
 
-#include "cpmu/cdat_context.hpp"
 #include "cpmu/counting.hpp"
-#include "cpmu/discovery.hpp"
+#include "cpmu/discovered_machine.hpp"
 #include "cpmu/events.hpp"
+#include "cpmu/export.hpp"
 #include "cpmu/result.hpp"
 #include "cpmu/snapshot.hpp"
 
 namespace cpmu {
+
+struct CdatContext;  // cdat_context.hpp
 
 // One CPMU to monitor: who it is, what was asked of its backend (in the
 // backend's plan order) and the backend, not yet started.
@@ -44,8 +46,8 @@ struct MonitoredCpmu {
 // The identity of CPMU `cpmu` of machine.functions[function]: its name,
 // kind and kernel names, and the function's CDAT ranges or port pairs when
 // `cdat` (from read_cdat_context()) has them.
-CpmuIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu,
-                           const CdatContext* cdat = nullptr);
+CPMU_API CpmuIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu,
+                                    const CdatContext* cdat = nullptr);
 
 enum class MonitorDrive { kThread, kManual };
 
@@ -72,20 +74,28 @@ enum class NotificationKind {
   kDeviceRemoved,  // a CPMU's device is gone; its series have ended
   kDeviceError,    // reading or servicing a CPMU failed (its values are the last good ones)
 };
-std::string_view notification_kind_name(NotificationKind kind);   // "snapshot", "untrusted", ...
+CPMU_API std::string_view notification_kind_name(NotificationKind kind);  // "snapshot", "untrusted", ...
 
+// Memory: a notification names its snapshot by sequence number and holds no
+// snapshot itself, so however many are pending (a consumer that only reads
+// latest() need never drain them), the monitor keeps exactly one snapshot,
+// the latest; older ones live only as long as a caller holds them. The queue
+// holds at most queue_capacity snapshot notifications plus the device and
+// untrusted ones (one per CPMU failure and per series losing trust), each a
+// few dozen bytes and its message.
 struct Notification {
   NotificationKind kind = NotificationKind::kSnapshot;
   std::uint64_t timestamp_ns = 0;
-  // kSnapshot: the new one. Otherwise the snapshot the event was seen in, or
-  // null when it was seen while servicing (between snapshots).
-  std::shared_ptr<const Snapshot> snapshot;
+  // Snapshot::sequence: kSnapshot: of the new one. Otherwise of the snapshot
+  // the event was seen in, or 0 when it was seen while servicing (between
+  // snapshots). latest() is that snapshot or a newer one that supersedes it.
+  std::uint64_t sequence = 0;
   std::optional<std::size_t> cpmu;     // index into Snapshot::cpmus
   std::optional<std::size_t> series;   // kUntrusted: index into Snapshot::series
   std::string message;                 // names the CPMU (and event); empty for kSnapshot
 };
 
-class Monitor {
+class CPMU_API Monitor {
  public:
   // Fails on bad options, a missing backend, or requests that do not match
   // the backend's plan.

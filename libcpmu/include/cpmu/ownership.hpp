@@ -16,12 +16,13 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "cpmu/export.hpp"
 #include "cpmu/pci_address.hpp"
 
 namespace cpmu {
 
 enum class CpmuOwnerKind { kNone, kKernel, kProcess };
-std::string_view cpmu_owner_name(CpmuOwnerKind kind);   // "none", "kernel", "process"
+CPMU_API std::string_view cpmu_owner_name(CpmuOwnerKind kind);  // "none", "kernel", "process"
 
 struct CpmuOwner {
   CpmuOwnerKind kind = CpmuOwnerKind::kNone;
@@ -33,14 +34,14 @@ struct CpmuOwner {
 // The directories a lock may live in, most specific first (see above). Only
 // directories whose environment variable is set are listed; the list is never
 // empty because /run/cpmu is always included.
-std::vector<std::string> cpmu_lock_directories();
+CPMU_API std::vector<std::string> cpmu_lock_directories();
 
 // "cpmu-0000:0d:00.0-1.lock"
-std::string cpmu_lock_file_name(const PciAddress& function, unsigned instance);
+CPMU_API std::string cpmu_lock_file_name(const PciAddress& function, unsigned instance);
 
 // Looks for a held lock of this CPMU in `directories`. Never creates files and
 // never blocks: a lock file that exists but is not locked means nobody.
-std::optional<CpmuOwner> find_cpmu_lock_holder(const std::vector<std::string>& directories,
-                                               const PciAddress& function, unsigned instance);
+CPMU_API std::optional<CpmuOwner> find_cpmu_lock_holder(const std::vector<std::string>& directories,
+                                                        const PciAddress& function, unsigned instance);
 
 }  // namespace cpmu

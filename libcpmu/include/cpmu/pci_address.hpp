@@ -6,11 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "cpmu/export.hpp"
 #include "cpmu/result.hpp"
 
 namespace cpmu {
 
-struct PciAddress {
+struct CPMU_API PciAddress {
   std::uint16_t domain = 0;
   std::uint8_t bus = 0;
   std::uint8_t device = 0;    // 0..31

@@ -12,45 +12,17 @@
 #include <string_view>
 #include <vector>
 
-#include "cpmu/config_space.hpp"
+#include "cpmu/export.hpp"
 #include "cpmu/pci_address.hpp"
+#include "cpmu/pci_function.hpp"
 #include "cpmu/result.hpp"
 
 namespace cpmu {
 
-struct BarInfo {
-  unsigned index = 0;
-  std::uint64_t base = 0;      // bus address, flags removed; 0 if unknown
-  std::uint64_t size = 0;      // 0 if unimplemented or unknown (dumps carry no sizes)
-  bool io = false;
-  bool is_64bit = false;
-  bool prefetchable = false;
-};
-
-struct PciFunctionInfo {
-  PciAddress address;
-  std::uint16_t vendor_id = 0;
-  std::uint16_t device_id = 0;
-  std::uint32_t class_code = 0;   // 24 bits: base class, subclass, prog-if
-  std::uint8_t revision = 0;
-  std::uint8_t header_type = 0;   // layout, without the multi-function bit
-  std::vector<BarInfo> bars;      // implemented BARs only
-  std::string driver;             // bound kernel driver, empty if none or unknown
-  std::string sysfs_path;         // empty where the backend has no sysfs
-};
-
-// What a function's standard header says of it: IDs, class, revision, header
-// layout, and the BARs its registers show (base, I/O, 64-bit, prefetchable;
-// no size, no driver), by libpci's rules: a BAR register reading 0 or all
-// ones is not implemented, and a 64-bit BAR takes its upper half from the
-// next register. For sources that have nothing better, such as dump files;
-// bytes `config` does not hold count as 0.
-PciFunctionInfo function_info_from_config(const PciAddress& address, const ConfigSpace& config);
-
 // A mapped BAR window [offset, offset + size). Accesses are relative to the
 // window and must be naturally aligned and inside it: a violation is a caller
 // bug and returns all ones (reads) or is dropped (writes), never UB.
-class Mmio {
+class CPMU_API Mmio {
  public:
   virtual ~Mmio() = default;
   virtual std::uint64_t size() const = 0;
@@ -63,14 +35,14 @@ class Mmio {
 // An interrupt for one MSI/MSI-X message number, delivered as a pollable fd:
 // readable while at least one interrupt is pending; consume() returns how
 // many arrived since the last call and makes the fd unreadable again.
-class InterruptSource {
+class CPMU_API InterruptSource {
  public:
   virtual ~InterruptSource() = default;
   virtual int fd() const = 0;
   virtual Result<std::uint64_t> consume() = 0;
 };
 
-class Platform {
+class CPMU_API Platform {
  public:
   virtual ~Platform() = default;
 
@@ -125,11 +97,11 @@ struct PlatformBackend {
 
 // Every backend: libcpmu's own ("linux", "dump"), then the registered ones
 // (cxlsim registers "sim" when it is linked in).
-const std::vector<PlatformBackend>& platform_backends();
+CPMU_API const std::vector<PlatformBackend>& platform_backends();
 // Adds a backend to the table; a name already there is replaced. For
 // libraries that bring a backend (cxlsim), at static initialisation.
-void register_platform_backend(const PlatformBackend& backend);
-const PlatformBackend* find_platform_backend(std::string_view name);
-Result<std::unique_ptr<Platform>> open_platform(const PlatformSource& source);
+CPMU_API void register_platform_backend(const PlatformBackend& backend);
+CPMU_API const PlatformBackend* find_platform_backend(std::string_view name);
+CPMU_API Result<std::unique_ptr<Platform>> open_platform(const PlatformSource& source);
 
 }  // namespace cpmu

@@ -12,6 +12,8 @@
 #include <utility>
 #include <variant>
 
+#include "cpmu/export.hpp"
+
 namespace cpmu {
 
 enum class Errc {
@@ -28,9 +30,9 @@ enum class Errc {
   kIo,                // any other I/O failure
 };
 
-std::string_view errc_name(Errc code);
+CPMU_API std::string_view errc_name(Errc code);
 
-class Error {
+class CPMU_API Error {
  public:
   Error(Errc code, std::string message) : code_(code), message_(std::move(message)) {}
 

@@ -14,13 +14,15 @@
 // A function selector chooses all of its CPMUs where CPMUs are wanted.
 #pragma once
 
+#include "cpmu/export.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "cpmu/discovery.hpp"
+#include "cpmu/discovered_machine.hpp"
 #include "cpmu/result.hpp"
 
 namespace cpmu {
@@ -32,7 +34,7 @@ struct CpmuRef {
   auto operator<=>(const CpmuRef&) const = default;
 };
 
-class Selector {
+class CPMU_API Selector {
  public:
   // Fails (kInvalidArgument) on an empty selector or a malformed address.
   static Result<Selector> parse(std::string_view text);
@@ -54,25 +56,25 @@ class Selector {
 
 // The kind spellings selectors take: "root-port", "upstream-port",
 // "downstream-port", "endpoint" (nullopt for anything else).
-std::optional<ComponentKind> parse_component_kind(std::string_view text);
+CPMU_API std::optional<ComponentKind> parse_component_kind(std::string_view text);
 
 // Every CPMU any of `selectors` matches, in machine order, each once. An
 // empty list selects every CPMU. A selector that matches nothing fails
 // (kNotFound) with a message listing the machine's CPMUs.
-Result<std::vector<CpmuRef>> select_cpmus(const DiscoveredMachine& machine, const std::vector<std::string>& selectors);
+CPMU_API Result<std::vector<CpmuRef>> select_cpmus(const DiscoveredMachine& machine, const std::vector<std::string>& selectors);
 
 // The same for functions; an empty list selects those `fallback` accepts
 // (every function when it is null).
-Result<std::vector<std::size_t>> select_functions(const DiscoveredMachine& machine,
+CPMU_API Result<std::vector<std::size_t>> select_functions(const DiscoveredMachine& machine,
                                                   const std::vector<std::string>& selectors,
                                                   bool (*fallback)(const DiscoveredFunction&));
 
 // Exactly one CPMU: a selector that matches several fails (kInvalidArgument)
 // naming them, so that a command never silently picks one.
-Result<CpmuRef> select_one_cpmu(const DiscoveredMachine& machine, std::string_view selector);
+CPMU_API Result<CpmuRef> select_one_cpmu(const DiscoveredMachine& machine, std::string_view selector);
 
 // "0000:0d:00.0/0 (cxl_pmu_mem0.0), ..." or "none found": the candidates an
 // error lists.
-std::string cpmu_candidates(const DiscoveredMachine& machine);
+CPMU_API std::string cpmu_candidates(const DiscoveredMachine& machine);
 
 }  // namespace cpmu

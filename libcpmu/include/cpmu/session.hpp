@@ -11,6 +11,8 @@
 // returns (their backends reach the hardware through its platform).
 #pragma once
 
+#include "cpmu/export.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,8 +57,9 @@ struct CountOptions {
   // Count the CPMUs that can be used even when a required one cannot; every
   // CPMU left out is in Counting::skipped with the reason.
   bool keep_going = false;
-  // Direct backend: off polls instead of using overflow interrupts, or reads
-  // counter by counter instead of freezing (tests, comparisons).
+  // Direct backend (DirectBackendOptions): off polls instead of using
+  // overflow interrupts, or never writes the Freeze register (tests,
+  // comparisons).
   bool use_interrupts = true;
   bool use_freeze = true;
 };
@@ -75,9 +78,9 @@ struct Counting {
 
 // Why a discovered CPMU cannot be counted, or empty when it can:
 // capabilities unknown, owned by the kernel driver or by another cpmu process.
-std::string cpmu_unusable_reason(const Cpmu& cpmu);
+CPMU_API std::string cpmu_unusable_reason(const Cpmu& cpmu);
 
-class Session {
+class CPMU_API Session {
  public:
   static Result<std::unique_ptr<Session>> open(SessionOptions options);
   ~Session();

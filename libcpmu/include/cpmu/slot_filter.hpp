@@ -2,6 +2,8 @@
 // left out (or empty) to match anything; numbers are hexadecimal.
 #pragma once
 
+#include "cpmu/export.hpp"
+
 #include <optional>
 #include <string_view>
 
@@ -10,7 +12,7 @@
 
 namespace cpmu {
 
-class SlotFilter {
+class CPMU_API SlotFilter {
  public:
   static Result<SlotFilter> parse(std::string_view text);
   bool matches(const PciAddress& address) const;

@@ -15,10 +15,11 @@
 #include <string_view>
 #include <vector>
 
-#include "cpmu/cdat_context.hpp"
+#include "cpmu/cdat_perf.hpp"
+#include "cpmu/component_kind.hpp"
 #include "cpmu/counting.hpp"
 #include "cpmu/cpmu_name.hpp"
-#include "cpmu/discovery.hpp"
+#include "cpmu/export.hpp"
 
 namespace cpmu {
 
@@ -39,7 +40,7 @@ enum class CpmuHealth {
   kError,      // the last read or service failed; values are the last good ones
   kRemoved,    // the device is gone: its series have ended with their last good values
 };
-std::string_view cpmu_health_name(CpmuHealth health);   // "counting", "error", "removed"
+CPMU_API std::string_view cpmu_health_name(CpmuHealth health);  // "counting", "error", "removed"
 
 struct CpmuStatus {
   std::shared_ptr<const CpmuIdentity> identity;

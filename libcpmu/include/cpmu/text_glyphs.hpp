@@ -3,6 +3,8 @@
 // that every front end (cpmu, cpmutop) makes the same choice in one place.
 #pragma once
 
+#include "cpmu/export.hpp"
+
 #include <string_view>
 
 namespace cpmu {
@@ -14,15 +16,15 @@ struct TextGlyphs {
   std::string_view times;     // "8 counters × 48 bit": "×" or "x"
 };
 
-const TextGlyphs& unicode_glyphs();
-const TextGlyphs& ascii_glyphs();
+CPMU_API const TextGlyphs& unicode_glyphs();
+CPMU_API const TextGlyphs& ascii_glyphs();
 
 // Whether the locale's character set (LC_CTYPE) is UTF-8. Reads the locale
 // the program chose: it must call setlocale(LC_CTYPE, "") (or LC_ALL) first,
 // or this is the "C" locale's answer, which is no.
-bool locale_is_utf8();
+CPMU_API bool locale_is_utf8();
 
 // unicode_glyphs() where locale_is_utf8(), else ascii_glyphs().
-const TextGlyphs& locale_glyphs();
+CPMU_API const TextGlyphs& locale_glyphs();
 
 }  // namespace cpmu

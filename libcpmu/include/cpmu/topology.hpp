@@ -9,11 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "cpmu/discovery.hpp"
+#include "cpmu/discovered_machine.hpp"
+#include "cpmu/export.hpp"
 
 namespace cpmu {
 
-struct HostBridge {
+struct CPMU_API HostBridge {
   std::uint16_t domain = 0;
   std::uint8_t root_bus = 0;
   std::string cxl_port;                   // kernel name, e.g. "port1"
@@ -32,7 +33,7 @@ struct Topology {
 // above its own bus, subordinate below secondary, or a secondary bus another
 // bridge already claims) gets a problem and is not used as a parent, so the
 // result is always a forest, whatever the input.
-Topology build_topology(DiscoveredMachine& machine);
+CPMU_API Topology build_topology(DiscoveredMachine& machine);
 
 // Where the kernel's views live; tests point these at fake trees.
 struct SysfsRoots {
@@ -56,13 +57,13 @@ struct KernelCxlView {
   std::vector<PmuDevice> pmus;
   std::vector<std::string> perf_pmus;   // event_source devices named cxl_pmu_*
 };
-KernelCxlView read_kernel_cxl_view(const SysfsRoots& roots);
+CPMU_API KernelCxlView read_kernel_cxl_view(const SysfsRoots& roots);
 
 // Adds kernel names to functions, host bridges and CPMUs, and each CPMU's
 // owner: the kernel driver (a pmu_memX.Y under this function with Y = the
 // CPMU's instance), another cpmu process (a held lock in lock_directories),
 // or nobody.
-void annotate_topology(DiscoveredMachine& machine, Topology& topology, const KernelCxlView& kernel,
-                       const std::vector<std::string>& lock_directories);
+CPMU_API void annotate_topology(DiscoveredMachine& machine, Topology& topology, const KernelCxlView& kernel,
+                                const std::vector<std::string>& lock_directories);
 
 }  // namespace cpmu

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cpmu/platform.hpp"
 #include "cpmu/regs/cpmu.hpp"
 
 namespace cpmu {

@@ -1,5 +1,7 @@
 #include "cpmu/monitor.hpp"
 
+#include "cpmu/cdat_context.hpp"
+
 namespace cpmu {
 
 CpmuIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu, const CdatContext* cdat) {

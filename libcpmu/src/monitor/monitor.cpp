@@ -84,16 +84,21 @@ struct Monitor::Engine {
   std::shared_ptr<const Snapshot> latest;
   std::vector<detail::SeriesHistory> histories;
 
+  // Held through the whole of start() and stop(), which may come from
+  // different threads: the thread handle is only touched under it, and a
+  // stop() during start() either ends what start() began or makes it refuse.
+  std::mutex lifecycle_mutex;
   std::thread thread;
   std::atomic<bool> stopping{false};
 
   std::uint64_t now() const { return options.now(); }
-  void notify(NotificationKind kind, std::shared_ptr<const Snapshot> snapshot, std::optional<std::size_t> cpmu,
+  void notify(NotificationKind kind, std::uint64_t snapshot_sequence, std::optional<std::size_t> cpmu,
               std::optional<std::size_t> series_index, std::string message) const {
-    queue->push(Notification{kind, now(), std::move(snapshot), cpmu, series_index, std::move(message)});
+    queue->push(Notification{kind, now(), snapshot_sequence, cpmu, series_index, std::move(message)});
   }
 
   Status start_locked();
+  void stop_lifecycle_locked();  // stop()'s work, under lifecycle_mutex
   void stop_backends_locked();
   std::shared_ptr<const Snapshot> sample_locked();
   void service_locked(std::uint64_t now_ns);
@@ -120,7 +125,7 @@ Error naming_cpmu(const Error& error, const CpmuSlot& slot) {
 }  // namespace
 
 Result<std::unique_ptr<Monitor>> Monitor::create(std::vector<MonitoredCpmu> cpmus, MonitorOptions options) {
-  auto invalid = [](std::string message) { return Error(Errc::kInvalidArgument, "monitor: " + message); };
+  auto invalid = [](const std::string& message) { return Error(Errc::kInvalidArgument, "monitor: " + message); };
   if (options.interval.count() <= 0) return invalid("the sampling interval must be positive");
   if (options.history_depth == 0) return invalid("the history depth must be at least 1");
   if (options.queue_capacity < 2) return invalid("the notification queue needs room for at least 2");
@@ -181,6 +186,7 @@ Monitor::Monitor(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
 Monitor::~Monitor() { stop(); }
 
 Status Monitor::start() {
+  std::lock_guard lifecycle(engine_->lifecycle_mutex);
   {
     std::lock_guard lock(engine_->mutex);
     if (Status started = engine_->start_locked(); !started) return started;
@@ -190,7 +196,7 @@ Status Monitor::start() {
     engine_->thread = std::thread([this] { engine_->run_thread(); });
   } catch (const std::system_error& e) {
     // Exceptions stay inside the library: no thread means no monitor.
-    stop();
+    engine_->stop_lifecycle_locked();
     return Error(Errc::kIo, fmt::format("monitor: cannot start the sampling thread: {}", e.what()));
   }
   return {};
@@ -240,13 +246,19 @@ void Monitor::Engine::stop_backends_locked() {
 }
 
 void Monitor::stop() {
-  engine_->stopping.store(true);
+  std::lock_guard lifecycle(engine_->lifecycle_mutex);
+  engine_->stop_lifecycle_locked();
+}
+
+void Monitor::Engine::stop_lifecycle_locked() {
+  stopping.store(true);
   const std::uint64_t one = 1;
-  [[maybe_unused]] const ssize_t written = ::write(engine_->wake.get(), &one, sizeof one);
-  if (engine_->thread.joinable()) engine_->thread.join();
-  std::lock_guard lock(engine_->mutex);
-  if (engine_->state == RunState::kRunning) engine_->stop_backends_locked();
-  engine_->state = RunState::kStopped;
+  [[maybe_unused]] const ssize_t written = ::write(wake.get(), &one, sizeof one);
+  // The thread never takes lifecycle_mutex, so joining under it cannot deadlock.
+  if (thread.joinable()) thread.join();
+  std::lock_guard lock(mutex);
+  if (state == RunState::kRunning) stop_backends_locked();
+  state = RunState::kStopped;
 }
 
 Status Monitor::step() {
@@ -326,14 +338,14 @@ std::optional<Notification> Monitor::Engine::record_failure_locked(std::size_t i
   if (error.code() == Errc::kDeviceGone) {
     slot.status.health = CpmuHealth::kRemoved;
     slot.status.error = message;
-    return Notification{NotificationKind::kDeviceRemoved, now(), nullptr, index, std::nullopt, message};
+    return Notification{NotificationKind::kDeviceRemoved, now(), 0, index, std::nullopt, message};
   }
   // A failure that lasts is reported once, not at every sample.
   const bool news = slot.status.health != CpmuHealth::kError || slot.status.error != message;
   slot.status.health = CpmuHealth::kError;
   slot.status.error = message;
   if (!news) return std::nullopt;
-  return Notification{NotificationKind::kDeviceError, now(), nullptr, index, std::nullopt, message};
+  return Notification{NotificationKind::kDeviceError, now(), 0, index, std::nullopt, message};
 }
 
 std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
@@ -409,15 +421,15 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
     }
   }
   for (Notification& failure : failures) {
-    failure.snapshot = published;
+    failure.sequence = published->sequence;
     queue->push(std::move(failure));
   }
   for (std::size_t index : untrusted) {
     const SeriesValue& s = series[index];
-    notify(NotificationKind::kUntrusted, published, s.info->cpmu, index,
+    notify(NotificationKind::kUntrusted, published->sequence, s.info->cpmu, index,
            fmt::format("{} {}: {}", cpmu_label(cpmus[s.info->cpmu]), s.info->label, s.total.count.doubt));
   }
-  notify(NotificationKind::kSnapshot, published, std::nullopt, std::nullopt, {});
+  notify(NotificationKind::kSnapshot, published->sequence, std::nullopt, std::nullopt, {});
   return published;
 }
 

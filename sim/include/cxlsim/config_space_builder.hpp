@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "cpmu/discovered_machine.hpp"
 #include "cpmu/result.hpp"
-#include "cpmu/discovery.hpp"
 #include "cxlsim/config_space_model.hpp"
 
 namespace cpmu::sim {

@@ -1,6 +1,7 @@
 // read_cpmu_capabilities() over a register image. Register values are
 // assembled by hand from facts §2.2-2.4 (the QEMU fork's CPMU, §6.2).
 #include "cpmu/cpmu_capabilities.hpp"
+#include "cpmu/platform.hpp"
 
 #include <gtest/gtest.h>
 

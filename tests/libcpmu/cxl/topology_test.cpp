@@ -1,4 +1,5 @@
 #include "cpmu/topology.hpp"
+#include "cpmu/discovery.hpp"
 
 #include <gtest/gtest.h>
 

@@ -24,7 +24,7 @@ Bytes read_file(const std::string& path) {
   EXPECT_TRUE(in) << path;
   return Bytes(std::istreambuf_iterator<char>(in), {});
 }
-const std::string kDumps = std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/switch/";
+const std::string kDumps = std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/switch/";
 
 CdatTable parsed(const Bytes& bytes) {
   auto table = parse_cdat(bytes);

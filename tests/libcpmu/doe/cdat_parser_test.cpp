@@ -23,7 +23,7 @@ Bytes read_file(const std::string& path) {
   EXPECT_TRUE(in) << path;
   return Bytes(std::istreambuf_iterator<char>(in), {});
 }
-const std::string kDumps = std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/";
+const std::string kDumps = std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/";
 Bytes qemu_type3() { return read_file(kDumps + "switch/cxl-type3_0f-00.0.cdat-doe.bin"); }
 Bytes qemu_usp() { return read_file(kDumps + "switch/cxl-upstream_0d-00.0.cdat-doe.bin"); }
 

@@ -3,6 +3,7 @@
 // sysfs tree in a temporary directory, and the kernel-ownership rule is
 // checked against a fake /sys/module.
 #include "cpmu/cdat.hpp"
+#include "cpmu/cdat_context.hpp"
 
 #include <unistd.h>
 
@@ -79,7 +80,8 @@ TEST(CdatOverDoe, ReadsTheSimulatorsEndpointTableByteForByte) {
 }
 
 TEST(CdatOverDoe, ReadsQemusSwitchTableServedByTheModel) {
-  const Bytes qemu = read_file(std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/switch/cxl-upstream_0d-00.0.cdat-doe.bin");
+  const Bytes qemu =
+      read_file(std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/switch/cxl-upstream_0d-00.0.cdat-doe.bin");
   sim::DoeModel model(sim::DoeSpec{false, 0, as_entries(qemu)});
   DoeModelPlatform platform(model);
   DoeMailbox mailbox(platform, kDoeFunction, kDoeOffset, virtual_time());
@@ -154,7 +156,7 @@ TEST(CdatOverDoe, ErrorsOfTheMailboxPassThrough) {
 
 TEST(ReadFunctionCdat, PrefersTheKernelsCopy) {
   TempDir dir;
-  const Bytes kernel = read_file(std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/switch/endpoint3.CDAT.bin");
+  const Bytes kernel = read_file(std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/switch/endpoint3.CDAT.bin");
   write_file(dir.path / "devices/endpoint3/CDAT", kernel);
   sim::DoeModel model(sim::DoeSpec{});
   DoeModelPlatform platform(model);

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "cpmu/cdat_context.hpp"
+#include "cpmu/discovery.hpp"
 #include "cpmu/doe.hpp"
 #include "cxlsim/sim_platform.hpp"
 #include "doe_test_support.hpp"

@@ -4,6 +4,7 @@
 // backend instead (monitor_sim_test.cpp).
 #pragma once
 
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -14,6 +15,8 @@
 #include <mutex>
 #include <optional>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "cpmu/counting.hpp"
 #include "cpmu/monitor.hpp"
@@ -98,6 +101,12 @@ inline CountValue counted(std::uint64_t raw, std::uint64_t enabled_ns) {
   return value;
 }
 
+// Whether poll() says `fd` (the monitor's) is readable now.
+inline bool readable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0;
+}
+
 // A manual clock for monitors driven by step().
 struct ManualClock {
   std::shared_ptr<std::atomic<std::uint64_t>> ns = std::make_shared<std::atomic<std::uint64_t>>(0);
@@ -106,6 +115,21 @@ struct ManualClock {
   }
   void advance(std::uint64_t by) { ns->fetch_add(by); }
 };
+
+// A started monitor over `cpmus` that step() drives on `clock`, sampling
+// every `interval_ns`; null (and a test failure) if it cannot be made.
+inline std::unique_ptr<Monitor> started_manual_monitor(std::vector<MonitoredCpmu> cpmus, MonitorOptions options,
+                                                       const ManualClock& clock, std::uint64_t interval_ns) {
+  options.interval = std::chrono::nanoseconds(interval_ns);
+  options.drive = MonitorDrive::kManual;
+  options.now = clock.function();
+  auto created = Monitor::create(std::move(cpmus), std::move(options));
+  EXPECT_TRUE(created) << created.error().message();
+  if (!created) return nullptr;
+  std::unique_ptr<Monitor> monitor = std::move(*created);
+  EXPECT_TRUE(monitor->start());
+  return monitor;
+}
 
 // One CPMU of `labels.size()` configurable requests on a FakeBackend.
 inline MonitoredCpmu fake_cpmu(const std::shared_ptr<FakeScript>& script, std::vector<std::string> labels,

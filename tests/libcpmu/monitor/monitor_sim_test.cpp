@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "cpmu/cdat_context.hpp"
 #include "cpmu/counter_scheduler.hpp"
 #include "cpmu/discovery.hpp"
 #include "cpmu/monitor.hpp"

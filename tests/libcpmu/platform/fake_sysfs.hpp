@@ -16,7 +16,7 @@
 
 namespace cpmu::testing {
 
-inline std::filesystem::path qemu_dumps() { return std::filesystem::path(CPMU_SHARED_DIR) / "qemu-cxl" / "dumps"; }
+inline std::filesystem::path qemu_dumps() { return std::filesystem::path(CPMU_FIXTURE_DIR) / "qemu-cxl" / "dumps"; }
 
 // Kernel resource flags as sysfs `resource` prints them (IORESOURCE_*). The
 // low bits repeat the BAR's own flag bits, as the kernel does.

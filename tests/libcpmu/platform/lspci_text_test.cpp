@@ -11,8 +11,8 @@
 namespace cpmu {
 namespace {
 
-std::string shared_file(const std::string& name) {
-  std::ifstream in(std::string(CPMU_SHARED_DIR) + "/qemu-cxl/dumps/full/" + name, std::ios::binary);
+std::string fixture_file(const std::string& name) {
+  std::ifstream in(std::string(CPMU_FIXTURE_DIR) + "/qemu-cxl/dumps/full/" + name, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
@@ -58,11 +58,11 @@ TEST(LspciText, ExtendedSpaceOffsetsGrowToThreeDigits) {
 }
 
 TEST(LspciText, HexLinesMatchRealLspciForQemuType3) {
-  const std::string raw = shared_file("cxl-type3_0d-00.0.config.bin");
+  const std::string raw = fixture_file("cxl-type3_0d-00.0.config.bin");
   ASSERT_EQ(raw.size(), 4096u);
   const std::vector<std::uint8_t> config(raw.begin(), raw.end());
   const std::vector<std::string> ours = lines(format_lspci_function({0, 0x0d, 0, 0}, config));
-  const std::vector<std::string> real = lines(shared_file("cxl-type3_0d-00.0.lspci-xxxx.txt"));
+  const std::vector<std::string> real = lines(fixture_file("cxl-type3_0d-00.0.lspci-xxxx.txt"));
   ASSERT_EQ(ours.size(), real.size());
   EXPECT_EQ(ours[0].substr(0, 8), real[0].substr(0, 8));   // "0d:00.0 "; lspci names vendors from pci.ids
   for (std::size_t i = 1; i < ours.size(); ++i) EXPECT_EQ(ours[i], real[i]) << "line " << i;
