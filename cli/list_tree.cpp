@@ -2,7 +2,7 @@
 // cxl list), each node with its identity, link, kernel names and CPMUs.
 #include <fmt/format.h>
 
-#include "event_naming.hpp"
+#include "cpmu/event_naming.hpp"
 #include "list_view.hpp"
 
 namespace cpmu::cli {

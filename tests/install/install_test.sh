@@ -12,7 +12,7 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 
 for f in bin/cpmu lib/libcpmu.so lib/pkgconfig/cpmu.pc include/cpmu/platform.hpp include/cpmu/regs/cpmu.hpp \
          share/man/man1/cpmu.1 share/man/man5/cpmu-events.5 share/cpmu/events/cxl/standard.json \
-         share/cpmu/events/vendors/cxlsim/cxlsim.json; do
+         share/cpmu/events/vendors/cxlsim/cxlsim.json share/cpmu/schema/cpmu.schema.json include/cpmu/json.hpp; do
   [ -e "$prefix/$f" ] || { echo "install_test: $f is not installed" >&2; exit 1; }
 done
 

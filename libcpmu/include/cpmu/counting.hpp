@@ -74,6 +74,7 @@ struct CountValue {
   // device); `doubt` says why. Every output shows it.
   bool trusted = true;
   std::string doubt;
+  bool operator==(const CountValue&) const = default;
 
   // raw scaled by enabled/running when multiplexed; nullopt when never running.
   std::optional<double> estimate() const;
@@ -113,5 +114,8 @@ class CounterBackend {
 // simulator's virtual clock; programs use steady_clock.
 using NowFunction = std::function<std::uint64_t()>;
 NowFunction steady_now();
+// Wall-clock time, nanoseconds since the Unix epoch (system_clock): for
+// stamping what is recorded or exported, never for measuring intervals.
+NowFunction wall_clock_now();
 
 }  // namespace cpmu

@@ -36,7 +36,7 @@ namespace cpmu {
 // One CPMU to monitor: who it is, what was asked of its backend (in the
 // backend's plan order) and the backend, not yet started.
 struct MonitoredCpmu {
-  CpmuIdentity identity;
+  SourceIdentity identity;
   std::vector<CountRequest> requests;
   std::unique_ptr<CounterBackend> backend;
 };
@@ -44,7 +44,7 @@ struct MonitoredCpmu {
 // The identity of CPMU `cpmu` of machine.functions[function]: its name,
 // kind and kernel names, and the function's CDAT ranges or port pairs when
 // `cdat` (from read_cdat_context()) has them.
-CpmuIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu,
+SourceIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu,
                            const CdatContext* cdat = nullptr);
 
 enum class MonitorDrive { kThread, kManual };
@@ -57,6 +57,7 @@ struct MonitorOptions {
   // untrusted notifications are never dropped. >= 2.
   std::size_t queue_capacity = 256;
   NowFunction now;                     // default: steady_now()
+  NowFunction wall_now;                // Snapshot::wall_time_ns; default: wall_clock_now()
   MonitorDrive drive = MonitorDrive::kThread;
   // Derived metrics, evaluated on each CPMU that counts every input (an
   // input is a series whose event is the catalogue's code for the name, with

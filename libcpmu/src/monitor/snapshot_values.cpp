@@ -6,11 +6,20 @@
 
 namespace cpmu {
 
-std::string_view cpmu_health_name(CpmuHealth health) {
+std::string_view source_kind_name(SourceKind kind) {
+  switch (kind) {
+    case SourceKind::kCpmu: return "cpmu";
+    case SourceKind::kHostCpu: return "host_cpu";
+    case SourceKind::kRemote: return "remote";
+  }
+  return "cpmu";
+}
+
+std::string_view source_health_name(SourceHealth health) {
   switch (health) {
-    case CpmuHealth::kCounting: return "counting";
-    case CpmuHealth::kError: return "error";
-    case CpmuHealth::kRemoved: return "removed";
+    case SourceHealth::kCounting: return "counting";
+    case SourceHealth::kError: return "error";
+    case SourceHealth::kRemoved: return "removed";
   }
   return "unknown";
 }

@@ -188,9 +188,9 @@ TEST(MonitorOnSimulator, DeltasRatesAndTotalsMatchGroundTruthExactly) {
     const std::vector<std::uint64_t> truth = rig.truths();
     for (std::size_t s = 0; s < snapshot->series.size(); ++s) {
       const SeriesValue& series = snapshot->series[s];
-      const CpmuStatus& cpmu = snapshot->cpmus[series.info->cpmu];
+      const SourceStatus& cpmu = snapshot->cpmus[series.info->cpmu];
       SCOPED_TRACE(fmt::format("{} {} at {} ms", cpmu.identity->name.to_string(), series.info->label, rig.now() / kMs));
-      ASSERT_EQ(cpmu.health, CpmuHealth::kCounting) << cpmu.error;
+      ASSERT_EQ(cpmu.health, SourceHealth::kCounting) << cpmu.error;
       ASSERT_EQ(series.total.count.state, CountState::kCounted);
       EXPECT_TRUE(series.total.count.trusted) << series.total.count.doubt;
       EXPECT_EQ(series.total.count.raw, rig.since_start(s, truth));
@@ -249,13 +249,13 @@ TEST(MonitorOnSimulator, SurpriseRemovalEndsThatDevicesSeriesAndOthersKeepCounti
   }
   std::size_t ended = 0, counting = 0;
   for (std::size_t c = 0; c < snapshot->cpmus.size(); ++c) {
-    const CpmuStatus& cpmu = snapshot->cpmus[c];
+    const SourceStatus& cpmu = snapshot->cpmus[c];
     if (cpmu.identity->name.function == removed) {
-      EXPECT_EQ(cpmu.health, CpmuHealth::kRemoved);
+      EXPECT_EQ(cpmu.health, SourceHealth::kRemoved);
       EXPECT_EQ(removal_events[c], 1) << "one removal event per CPMU of the device";
       EXPECT_NE(cpmu.error.find("0000:0f:00.0"), std::string::npos) << cpmu.error;
     } else {
-      EXPECT_EQ(cpmu.health, CpmuHealth::kCounting) << cpmu.error;
+      EXPECT_EQ(cpmu.health, SourceHealth::kCounting) << cpmu.error;
       EXPECT_EQ(removal_events.count(c), 0u);
     }
   }
@@ -304,7 +304,7 @@ TEST(MonitorIdentity, CarriesTheKernelNamesAndTheFunctionsCdat) {
   table.ranges.push_back(range);
   cdat.functions.push_back(table);
 
-  const CpmuIdentity identity = cpmu_identity(*machine, endpoint, f.cpmus[1], &cdat);
+  const SourceIdentity identity = cpmu_identity(*machine, endpoint, f.cpmus[1], &cdat);
   EXPECT_EQ(identity.name.to_string(), "0000:0f:00.0/1");
   EXPECT_EQ(identity.kind, ComponentKind::kEndpoint);
   EXPECT_EQ(identity.memdev, "mem0");

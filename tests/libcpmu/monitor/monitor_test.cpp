@@ -142,13 +142,13 @@ TEST(MonitorNotifications, DeviceErrorIsReportedOnceWhileItLastsAndCountingResum
   rig.interval();
   rig.interval();
   auto failing = rig.monitor->latest();
-  EXPECT_EQ(failing->cpmus[0].health, CpmuHealth::kError);
+  EXPECT_EQ(failing->cpmus[0].health, SourceHealth::kError);
   EXPECT_EQ(failing->series[0].total.count.raw, 7u);
   EXPECT_EQ(failing->series[0].interval.count.raw, 0u);
   rig.scripts[0]->read_error.reset();
   rig.set(0, {counted(9, kIntervalNs * 4), counted(8, kIntervalNs * 4)});
   rig.interval();
-  EXPECT_EQ(rig.monitor->latest()->cpmus[0].health, CpmuHealth::kCounting);
+  EXPECT_EQ(rig.monitor->latest()->cpmus[0].health, SourceHealth::kCounting);
   EXPECT_EQ(rig.monitor->latest()->series[0].interval.count.raw, 2u);
 
   auto all = rig.drain();
@@ -175,8 +175,8 @@ TEST(MonitorNotifications, RemovalEndsOnlyThatCpmusSeries) {
   EXPECT_EQ(rig.scripts[0]->reads.load(), reads_when_gone) << "a removed CPMU is not read again";
 
   auto snapshot = rig.monitor->latest();
-  EXPECT_EQ(snapshot->cpmus[0].health, CpmuHealth::kRemoved);
-  EXPECT_EQ(snapshot->cpmus[1].health, CpmuHealth::kCounting);
+  EXPECT_EQ(snapshot->cpmus[0].health, SourceHealth::kRemoved);
+  EXPECT_EQ(snapshot->cpmus[1].health, SourceHealth::kCounting);
   EXPECT_TRUE(snapshot->series[0].ended);
   EXPECT_TRUE(snapshot->series[1].ended);
   EXPECT_EQ(snapshot->series[0].total.count.raw, 1u);
@@ -192,7 +192,7 @@ TEST(MonitorNotifications, RemovalEndsOnlyThatCpmusSeries) {
   EXPECT_EQ(it->cpmu, 0u);
   EXPECT_EQ(it->message, "0000:0d:00.0/0: config space reads all ones");
   ASSERT_NE(it->snapshot, nullptr);
-  EXPECT_EQ(it->snapshot->cpmus[0].health, CpmuHealth::kRemoved);
+  EXPECT_EQ(it->snapshot->cpmus[0].health, SourceHealth::kRemoved);
 }
 
 TEST(MonitorNotifications, ServiceFailureIsNotifiedWithoutASnapshot) {
@@ -433,7 +433,7 @@ TEST(MonitorMetrics, EvaluatedOnlyWhereEveryInputIsCounted) {
   auto catalogue = load_event_catalogue(EventSearchPath{});
   MetricInfo read_bytes;
   read_bytes.name = "read_bandwidth";
-  read_bytes.unit = "bytes/s";
+  read_bytes.unit = Unit::kBytesPerSecond;
   read_bytes.formula = *Formula::parse("m2s_req_memrd * 64 / interval");
   MetricInfo missing = read_bytes;
   missing.name = "needs_ddr";
@@ -450,7 +450,7 @@ TEST(MonitorMetrics, EvaluatedOnlyWhereEveryInputIsCounted) {
   auto s = rig.monitor->latest();
   ASSERT_EQ(s->metrics.size(), 1u);
   EXPECT_EQ(s->metrics[0].name, "read_bandwidth");
-  EXPECT_EQ(s->metrics[0].unit, "bytes/s");
+  EXPECT_EQ(s->metrics[0].unit, Unit::kBytesPerSecond);
   EXPECT_DOUBLE_EQ(*s->metrics[0].interval_value, 500 * 64 / 0.1);
   EXPECT_DOUBLE_EQ(*s->metrics[0].total_value, 1500 * 64 / 0.2);
   EXPECT_TRUE(s->metrics[0].trusted);

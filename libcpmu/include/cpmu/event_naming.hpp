@@ -8,7 +8,7 @@
 
 #include "cpmu/events.hpp"
 
-namespace cpmu::cli {
+namespace cpmu {
 
 // The catalogue names of the single events selected by `mask`, in bit order;
 // bits the catalogue does not name are left out.
@@ -18,4 +18,8 @@ std::vector<std::string> event_names(const EventCatalogue* catalogue, std::uint1
 // The group's title ("CXL.mem M2S requests"), or "" when unknown.
 std::string group_title(const EventCatalogue* catalogue, std::uint16_t vid, std::uint16_t gid);
 
-}  // namespace cpmu::cli
+// Bits a CPMU can count that the catalogue has no name for, as raw codes,
+// one per event group.
+std::vector<EventCode> unnamed_codes(const EventCatalogue& catalogue, const CpmuEventCapabilities& caps);
+
+}  // namespace cpmu
