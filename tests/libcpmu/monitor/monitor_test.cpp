@@ -310,6 +310,28 @@ TEST(MonitorSnapshots, PublishedSnapshotNeverChanges) {
   EXPECT_EQ(held->series[1].total.count.raw, 200u);
 }
 
+// Snapshots carry wall-clock time beside the monitor's clock, from the
+// wall clock the options give (system_clock by default).
+TEST(MonitorSnapshots, CarryTheWallClockBesideTheMonotonicOne) {
+  std::uint64_t wall = 1'796'000'000'000'000'000ull;
+  MonitorOptions options;
+  options.wall_now = [&wall] { return wall += 7; };
+  Rig rig(1, std::move(options));
+  rig.interval();
+  const auto first = rig.monitor->latest();
+  rig.interval();
+  const auto second = rig.monitor->latest();
+  EXPECT_EQ(first->wall_time_ns + 7, second->wall_time_ns);
+  EXPECT_GT(first->wall_time_ns, 1'796'000'000'000'000'000ull);
+  EXPECT_EQ(second->timestamp_ns - first->timestamp_ns, kIntervalNs);
+
+  Rig defaults;
+  defaults.interval();
+  const std::uint64_t now = wall_clock_now()();
+  EXPECT_LE(defaults.monitor->latest()->wall_time_ns, now);
+  EXPECT_GT(defaults.monitor->latest()->wall_time_ns, now - 60'000'000'000ull);
+}
+
 TEST(MonitorSnapshots, DeltasAndRatesComeFromSuccessiveTotals) {
   Rig rig;
   rig.set(0, {counted(1000, kIntervalNs), counted(0, kIntervalNs)});
