@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cmath>
 #include <limits>
 #include <memory>
 
@@ -30,6 +31,12 @@ constexpr std::array kPlacements = {Placement::kFixed, Placement::kConfigurable,
 template <typename T>
 void put(Json& j, const char* key, const std::optional<T>& value) {
   if (value) j[key] = *value;
+}
+
+// JSON has no infinities or NaN (nlohmann would write null, which would not
+// decode): such a value is left out, as a value that does not apply.
+void put(Json& j, const char* key, const std::optional<double>& value) {
+  if (value && std::isfinite(*value)) j[key] = *value;
 }
 
 Json cdat_perf_json(const CdatPerf& p) {

@@ -202,6 +202,17 @@ INSTANTIATE_TEST_SUITE_P(
                     "snapshot JSON: /start_ns: the start is after the snapshot's time"}),
     [](const testing::TestParamInfo<BadSnapshot>& param) { return param.param.case_name; });
 
+TEST(SnapshotJson, ANonFiniteFigureIsLeftOutSoTheDocumentStillDecodes) {
+  Snapshot s = full_snapshot();
+  s.series[0].total.rate = std::numeric_limits<double>::infinity();
+  s.metrics[0].interval_value = std::numeric_limits<double>::quiet_NaN();
+  const std::string text = json::encode_snapshot(s);
+  auto decoded = json::decode_snapshot(text);
+  ASSERT_TRUE(decoded) << decoded.error().message() << "\n" << text;
+  EXPECT_EQ(decoded->series[0].total.rate, std::nullopt);
+  EXPECT_EQ(decoded->metrics[0].interval_value, std::nullopt);
+}
+
 TEST(SnapshotJson, SyntaxErrorsNameTheByte) {
   auto decoded = json::decode_snapshot("{\"schema_version\": 2,, }");
   ASSERT_FALSE(decoded);
