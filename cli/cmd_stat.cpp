@@ -392,7 +392,7 @@ int run_stat(StatOptions& options) {
   (*monitor)->stop();
   StatRun run{options.command.empty() ? "system wide" : command_line(options.command), result->interrupted};
   renderer->totals(*final_counts, counting->rows, run);
-  for (const SourceStatus& cpmu : final_counts->cpmus) result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
+  for (const SourceStatus& cpmu : final_counts->sources) result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
   if (result->command_status) return *result->command_status;
   return result->partial ? kExitPartial : kExitOk;
 }

@@ -50,7 +50,7 @@ class CsvRenderer final : public StatRenderer {
     for (const MetricValue& metric : snapshot.metrics) {
       const std::optional<double> value = interval ? metric.interval_value : metric.total_value;
       std::vector<std::string> fields = time;
-      append(fields, {snapshot.cpmus[metric.cpmu].identity->name.to_string(),
+      append(fields, {snapshot.sources[metric.source].identity->name.to_string(),
                       value ? fmt::format("{:.6g}", *value) : "<not counted>", std::string(unit_name(metric.unit)), metric.name, "", "", "",
                       "", metric.trusted ? "" : "untrusted"});
       line(fields);

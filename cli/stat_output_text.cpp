@@ -110,7 +110,7 @@ class TextRenderer final : public StatRenderer {
     const std::optional<double> value = interval ? metric.interval_value : metric.total_value;
     const std::string shown = value ? quantity(*value, metric.unit) : "<not counted>";
     return fmt::format("{:>{}} {:<3} {:<{}} {:<{}} # metric", shown, kValueWidth, metric.trusted ? "" : kUntrustedMark,
-                       metric.name, event_width(rows), snapshot.cpmus[metric.cpmu].identity->name.to_string(),
+                       metric.name, event_width(rows), snapshot.sources[metric.source].identity->name.to_string(),
                        kCpmuWidth);
   }
 
@@ -127,7 +127,7 @@ class TextRenderer final : public StatRenderer {
                                          f.figures->count.doubt));
       }
     }
-    for (const SourceStatus& cpmu : snapshot.cpmus) {
+    for (const SourceStatus& cpmu : snapshot.sources) {
       if (cpmu.health == SourceHealth::kRemoved) {
         note(kEndedMark, fmt::format("{} was removed; its counts end there: {}", cpmu.identity->name.to_string(),
                                      cpmu.error));

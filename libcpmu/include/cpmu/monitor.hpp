@@ -81,7 +81,7 @@ struct Notification {
   // kSnapshot: the new one. Otherwise the snapshot the event was seen in, or
   // null when it was seen while servicing (between snapshots).
   std::shared_ptr<const Snapshot> snapshot;
-  std::optional<std::size_t> cpmu;     // index into Snapshot::cpmus
+  std::optional<std::size_t> cpmu;     // index into Snapshot::sources
   std::optional<std::size_t> series;   // kUntrusted: index into Snapshot::series
   std::string message;                 // names the CPMU (and event); empty for kSnapshot
 };

@@ -84,7 +84,7 @@ struct SeriesFigures {
 // What a series is: one request on one CPMU. Fixed for the monitor's
 // lifetime, so every snapshot shares one copy.
 struct SeriesInfo {
-  std::size_t cpmu = 0;           // index into Snapshot::cpmus
+  std::size_t source = 0;         // index into Snapshot::sources
   std::string label;              // as the user wrote the event
   EventSelection event;
   Placement placement = Placement::kNotSupported;
@@ -101,7 +101,7 @@ struct SeriesValue {
 
 // A derived metric (cpmu-events(5)) on one CPMU that counts all its inputs.
 struct MetricValue {
-  std::size_t cpmu = 0;
+  std::size_t source = 0;         // index into Snapshot::sources
   std::string name;
   Unit unit = Unit::kRatio;
   std::optional<double> interval_value;   // over the interval (deltas)
@@ -118,7 +118,7 @@ struct Snapshot {
   std::uint64_t wall_time_ns = 0;
   std::uint64_t start_ns = 0;      // when counting started
   std::uint64_t interval_ns = 0;   // since the previous snapshot (or the start)
-  std::vector<SourceStatus> cpmus;
+  std::vector<SourceStatus> sources;
   std::vector<SeriesValue> series; // grouped by CPMU, each in request order
   std::vector<MetricValue> metrics;
 

@@ -291,8 +291,8 @@ class Reader {
 
   bool series(const Json& j, const std::string& at, std::size_t sources, SeriesValue& out) {
     auto info = std::make_shared<SeriesInfo>();
-    if (!unsigned_field(j, at, "source", info->cpmu)) return false;
-    if (info->cpmu >= sources) return fail(at + "/source", fmt::format("source {} does not exist", info->cpmu));
+    if (!unsigned_field(j, at, "source", info->source)) return false;
+    if (info->source >= sources) return fail(at + "/source", fmt::format("source {} does not exist", info->source));
     const Json* e = field(j, at, "event", true);
     if (!e) return false;
     const std::string here = at + "/event";
@@ -314,8 +314,8 @@ class Reader {
   }
 
   bool metric(const Json& j, const std::string& at, std::size_t sources, MetricValue& out) {
-    if (!unsigned_field(j, at, "source", out.cpmu)) return false;
-    if (out.cpmu >= sources) return fail(at + "/source", fmt::format("source {} does not exist", out.cpmu));
+    if (!unsigned_field(j, at, "source", out.source)) return false;
+    if (out.source >= sources) return fail(at + "/source", fmt::format("source {} does not exist", out.source));
     return string_field(j, at, "name", out.name, true) &&
            enum_field(j, at, "unit", out.unit, kAllUnits, unit_name) &&
            number_field(j, at, "interval_value", out.interval_value) &&
@@ -340,15 +340,15 @@ class Reader {
     }
     if (out.start_ns > out.timestamp_ns) return fail("/start_ns", "the start is after the snapshot's time");
     // Series and metrics name their source by index: the sources come first.
-    return each(j, "", "sources", out.cpmus,
+    return each(j, "", "sources", out.sources,
                 [this](const Json& e, const std::string& at, SourceStatus& status) { return source(e, at, status); }) &&
            each(j, "", "series", out.series,
                 [this, &out](const Json& e, const std::string& at, SeriesValue& value) {
-                  return series(e, at, out.cpmus.size(), value);
+                  return series(e, at, out.sources.size(), value);
                 }) &&
            each(j, "", "metrics", out.metrics,
                 [this, &out](const Json& e, const std::string& at, MetricValue& value) {
-                  return metric(e, at, out.cpmus.size(), value);
+                  return metric(e, at, out.sources.size(), value);
                 });
   }
 };
@@ -363,11 +363,11 @@ std::string encode_snapshot(const Snapshot& snapshot) {
   j["start_ns"] = snapshot.start_ns;
   j["interval_ns"] = snapshot.interval_ns;
   Json sources = Json::array();
-  for (const SourceStatus& status : snapshot.cpmus) sources.push_back(source_json(status));
+  for (const SourceStatus& status : snapshot.sources) sources.push_back(source_json(status));
   j["sources"] = std::move(sources);
   Json series = Json::array();
   for (const SeriesValue& s : snapshot.series) {
-    Json sj{{"source", s.info->cpmu}, {"label", s.info->label}, {"event", event_json(s.info->event)},
+    Json sj{{"source", s.info->source}, {"label", s.info->label}, {"event", event_json(s.info->event)},
             {"placement", placement_name(s.info->placement)}};
     if (!s.info->placement_reason.empty()) sj["placement_reason"] = s.info->placement_reason;
     sj["total"] = figures_json(s.total);
@@ -378,7 +378,7 @@ std::string encode_snapshot(const Snapshot& snapshot) {
   j["series"] = std::move(series);
   Json metrics = Json::array();
   for (const MetricValue& m : snapshot.metrics) {
-    Json mj{{"source", m.cpmu}, {"name", m.name}, {"unit", unit_name(m.unit)}};
+    Json mj{{"source", m.source}, {"name", m.name}, {"unit", unit_name(m.unit)}};
     put(mj, "interval_value", m.interval_value);
     put(mj, "total_value", m.total_value);
     mj["trusted"] = m.trusted;

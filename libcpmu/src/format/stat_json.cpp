@@ -22,7 +22,7 @@ Json scoped_head(const char* type, const Snapshot& snapshot, Scope scope) {
 void count_fields(Json& line, const Snapshot& snapshot, const CountLine& row, Scope scope) {
   const SeriesValue* series = row.series ? &snapshot.series.at(*row.series) : nullptr;
   if (series) {
-    const SourceIdentity& source = *snapshot.cpmus.at(series->info->cpmu).identity;
+    const SourceIdentity& source = *snapshot.sources.at(series->info->source).identity;
     line["cpmu"] = source.name.to_string();
     if (!source.perf_pmu.empty()) line["perf_pmu"] = source.perf_pmu;
   }
@@ -80,7 +80,7 @@ std::string encode_count_line(const Snapshot& snapshot, const CountLine& row, Sc
 std::string encode_metric_line(const Snapshot& snapshot, std::size_t index, Scope scope) {
   const MetricValue& metric = snapshot.metrics.at(index);
   Json line = scoped_head("metric", snapshot, scope);
-  line["cpmu"] = snapshot.cpmus.at(metric.cpmu).identity->name.to_string();
+  line["cpmu"] = snapshot.sources.at(metric.source).identity->name.to_string();
   line["metric"] = metric.name;
   line["unit"] = unit_name(metric.unit);
   const std::optional<double> value = scope == Scope::kInterval ? metric.interval_value : metric.total_value;
@@ -96,7 +96,7 @@ std::string encode_summary_line(const Snapshot& snapshot, std::string_view targe
   line["target"] = target;
   line["interrupted"] = interrupted;
   Json removed = Json::array();
-  for (const SourceStatus& source : snapshot.cpmus) {
+  for (const SourceStatus& source : snapshot.sources) {
     if (source.health == SourceHealth::kRemoved) removed.push_back(source.identity->name.to_string());
   }
   line["removed_cpmus"] = removed;

@@ -146,7 +146,7 @@ Result<std::unique_ptr<Monitor>> Monitor::create(std::vector<MonitoredCpmu> cpmu
     slot.series_count = cpmu.requests.size();
     for (std::size_t i = 0; i < cpmu.requests.size(); ++i) {
       auto info = std::make_shared<SeriesInfo>();
-      info->cpmu = engine->cpmus.size();
+      info->source = engine->cpmus.size();
       info->label = cpmu.requests[i].label;
       info->event = cpmu.requests[i].event;
       info->placement = plan.counts[i].placement;
@@ -389,7 +389,7 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
   snapshot->start_ns = start_ns;
   snapshot->interval_ns = snapshot->timestamp_ns - std::min(snapshot->timestamp_ns, last_snapshot_ns);
   last_snapshot_ns = snapshot->timestamp_ns;
-  for (const CpmuSlot& slot : cpmus) snapshot->cpmus.push_back(slot.status);
+  for (const CpmuSlot& slot : cpmus) snapshot->sources.push_back(slot.status);
   snapshot->series = series;
   for (const detail::BoundMetric& bound : metrics) {
     const CpmuSlot& slot = cpmus[bound.cpmu];
@@ -416,8 +416,8 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
   }
   for (std::size_t index : untrusted) {
     const SeriesValue& s = series[index];
-    notify(NotificationKind::kUntrusted, published, s.info->cpmu, index,
-           fmt::format("{} {}: {}", cpmu_label(cpmus[s.info->cpmu]), s.info->label, s.total.count.doubt));
+    notify(NotificationKind::kUntrusted, published, s.info->source, index,
+           fmt::format("{} {}: {}", cpmu_label(cpmus[s.info->source]), s.info->label, s.total.count.doubt));
   }
   notify(NotificationKind::kSnapshot, published, std::nullopt, std::nullopt, {});
   return published;

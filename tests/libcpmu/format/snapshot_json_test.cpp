@@ -55,13 +55,13 @@ Snapshot full_snapshot() {
   cpu->cpu = 3;
   cpu->socket = 0;
 
-  s.cpmus = {{endpoint, "direct", SourceHealth::kCounting, "", 4'999'999'000, 999'999'999},
+  s.sources = {{endpoint, "direct", SourceHealth::kCounting, "", 4'999'999'000, 999'999'999},
              {port, "perf", SourceHealth::kError, "0000:0d:00.0/0: read failed", 4'000'000'000, 0},
              {remote, "remote", SourceHealth::kRemoved, "gone", 1, 1},
              {cpu, "perf", SourceHealth::kCounting, "", 2, 2}};
 
   auto counted = std::make_shared<SeriesInfo>();
-  counted->cpmu = 0;
+  counted->source = 0;
   counted->label = "m2s_req_memrd";
   counted->event.code = EventCode{0x1e98, 0x20, 0x2};
   counted->event.threshold = 5;
@@ -81,7 +81,7 @@ Snapshot full_snapshot() {
   a.interval.estimate = 12.0;
   a.ended = true;
   auto unsupported = std::make_shared<SeriesInfo>();
-  unsupported->cpmu = 1;
+  unsupported->source = 1;
   unsupported->label = "ddr_act";
   unsupported->placement = Placement::kNotSupported;
   unsupported->placement_reason = "no Event Capabilities register";
@@ -92,7 +92,7 @@ Snapshot full_snapshot() {
   s.series = {a, b};
 
   MetricValue m;
-  m.cpmu = 0;
+  m.source = 0;
   m.name = "read_bandwidth";
   m.unit = Unit::kBytesPerSecond;
   m.interval_value = 2.5e9;
@@ -107,15 +107,15 @@ void expect_equal(const Snapshot& a, const Snapshot& b) {
   EXPECT_EQ(a.wall_time_ns, b.wall_time_ns);
   EXPECT_EQ(a.start_ns, b.start_ns);
   EXPECT_EQ(a.interval_ns, b.interval_ns);
-  ASSERT_EQ(a.cpmus.size(), b.cpmus.size());
-  for (std::size_t i = 0; i < a.cpmus.size(); ++i) {
+  ASSERT_EQ(a.sources.size(), b.sources.size());
+  for (std::size_t i = 0; i < a.sources.size(); ++i) {
     SCOPED_TRACE("source " + std::to_string(i));
-    EXPECT_EQ(*a.cpmus[i].identity, *b.cpmus[i].identity);
-    EXPECT_EQ(a.cpmus[i].backend, b.cpmus[i].backend);
-    EXPECT_EQ(a.cpmus[i].health, b.cpmus[i].health);
-    EXPECT_EQ(a.cpmus[i].error, b.cpmus[i].error);
-    EXPECT_EQ(a.cpmus[i].sample_ns, b.cpmus[i].sample_ns);
-    EXPECT_EQ(a.cpmus[i].interval_ns, b.cpmus[i].interval_ns);
+    EXPECT_EQ(*a.sources[i].identity, *b.sources[i].identity);
+    EXPECT_EQ(a.sources[i].backend, b.sources[i].backend);
+    EXPECT_EQ(a.sources[i].health, b.sources[i].health);
+    EXPECT_EQ(a.sources[i].error, b.sources[i].error);
+    EXPECT_EQ(a.sources[i].sample_ns, b.sources[i].sample_ns);
+    EXPECT_EQ(a.sources[i].interval_ns, b.sources[i].interval_ns);
   }
   ASSERT_EQ(a.series.size(), b.series.size());
   for (std::size_t i = 0; i < a.series.size(); ++i) {

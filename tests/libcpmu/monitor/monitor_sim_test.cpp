@@ -143,7 +143,7 @@ class SimMonitor {
     auto s = monitor->latest();
     std::vector<std::uint64_t> out;
     for (const SeriesValue& series : s->series) {
-      const CpmuName& name = s->cpmus[series.info->cpmu].identity->name;
+      const CpmuName& name = s->sources[series.info->source].identity->name;
       std::uint64_t sum = 0;
       for (unsigned bit = 0; bit < 32; ++bit) {
         if ((series.info->event.code.mask >> bit & 1u) == 0) continue;
@@ -188,7 +188,7 @@ TEST(MonitorOnSimulator, DeltasRatesAndTotalsMatchGroundTruthExactly) {
     const std::vector<std::uint64_t> truth = rig.truths();
     for (std::size_t s = 0; s < snapshot->series.size(); ++s) {
       const SeriesValue& series = snapshot->series[s];
-      const SourceStatus& cpmu = snapshot->cpmus[series.info->cpmu];
+      const SourceStatus& cpmu = snapshot->sources[series.info->source];
       SCOPED_TRACE(fmt::format("{} {} at {} ms", cpmu.identity->name.to_string(), series.info->label, rig.now() / kMs));
       ASSERT_EQ(cpmu.health, SourceHealth::kCounting) << cpmu.error;
       ASSERT_EQ(series.total.count.state, CountState::kCounted);
@@ -218,10 +218,10 @@ TEST(MonitorOnSimulator, ServicePeriodKeepsNarrowCountersExactAcrossWraps) {
   std::size_t wrapped = 0;
   for (std::size_t s = 0; s < snapshot->series.size(); ++s) {
     const SeriesValue& series = snapshot->series[s];
-    SCOPED_TRACE(fmt::format("{} {}", snapshot->cpmus[series.info->cpmu].identity->name.to_string(), series.info->label));
+    SCOPED_TRACE(fmt::format("{} {}", snapshot->sources[series.info->source].identity->name.to_string(), series.info->label));
     EXPECT_TRUE(series.total.count.trusted) << series.total.count.doubt;
     EXPECT_EQ(series.total.count.raw, rig.since_start(s, truth));
-    if (snapshot->cpmus[series.info->cpmu].identity->name.function == PciAddress{0, 0x0c, 0, 0}) {
+    if (snapshot->sources[series.info->source].identity->name.function == PciAddress{0, 0x0c, 0, 0}) {
       EXPECT_GT(series.interval.count.raw, std::uint64_t{1} << 24);
       ++wrapped;
     }
@@ -248,8 +248,8 @@ TEST(MonitorOnSimulator, SurpriseRemovalEndsThatDevicesSeriesAndOthersKeepCounti
     EXPECT_NE(n.kind, NotificationKind::kDeviceError) << n.message;
   }
   std::size_t ended = 0, counting = 0;
-  for (std::size_t c = 0; c < snapshot->cpmus.size(); ++c) {
-    const SourceStatus& cpmu = snapshot->cpmus[c];
+  for (std::size_t c = 0; c < snapshot->sources.size(); ++c) {
+    const SourceStatus& cpmu = snapshot->sources[c];
     if (cpmu.identity->name.function == removed) {
       EXPECT_EQ(cpmu.health, SourceHealth::kRemoved);
       EXPECT_EQ(removal_events[c], 1) << "one removal event per CPMU of the device";
@@ -261,8 +261,8 @@ TEST(MonitorOnSimulator, SurpriseRemovalEndsThatDevicesSeriesAndOthersKeepCounti
   }
   for (std::size_t s = 0; s < snapshot->series.size(); ++s) {
     const SeriesValue& series = snapshot->series[s];
-    SCOPED_TRACE(fmt::format("{} {}", snapshot->cpmus[series.info->cpmu].identity->name.to_string(), series.info->label));
-    if (snapshot->cpmus[series.info->cpmu].identity->name.function == removed) {
+    SCOPED_TRACE(fmt::format("{} {}", snapshot->sources[series.info->source].identity->name.to_string(), series.info->label));
+    if (snapshot->sources[series.info->source].identity->name.function == removed) {
       // Ended with the last total read before the removal.
       EXPECT_TRUE(series.ended);
       EXPECT_EQ(series.total.count.raw, before->series[s].total.count.raw);

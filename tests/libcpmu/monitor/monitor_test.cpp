@@ -142,13 +142,13 @@ TEST(MonitorNotifications, DeviceErrorIsReportedOnceWhileItLastsAndCountingResum
   rig.interval();
   rig.interval();
   auto failing = rig.monitor->latest();
-  EXPECT_EQ(failing->cpmus[0].health, SourceHealth::kError);
+  EXPECT_EQ(failing->sources[0].health, SourceHealth::kError);
   EXPECT_EQ(failing->series[0].total.count.raw, 7u);
   EXPECT_EQ(failing->series[0].interval.count.raw, 0u);
   rig.scripts[0]->read_error.reset();
   rig.set(0, {counted(9, kIntervalNs * 4), counted(8, kIntervalNs * 4)});
   rig.interval();
-  EXPECT_EQ(rig.monitor->latest()->cpmus[0].health, SourceHealth::kCounting);
+  EXPECT_EQ(rig.monitor->latest()->sources[0].health, SourceHealth::kCounting);
   EXPECT_EQ(rig.monitor->latest()->series[0].interval.count.raw, 2u);
 
   auto all = rig.drain();
@@ -175,8 +175,8 @@ TEST(MonitorNotifications, RemovalEndsOnlyThatCpmusSeries) {
   EXPECT_EQ(rig.scripts[0]->reads.load(), reads_when_gone) << "a removed CPMU is not read again";
 
   auto snapshot = rig.monitor->latest();
-  EXPECT_EQ(snapshot->cpmus[0].health, SourceHealth::kRemoved);
-  EXPECT_EQ(snapshot->cpmus[1].health, SourceHealth::kCounting);
+  EXPECT_EQ(snapshot->sources[0].health, SourceHealth::kRemoved);
+  EXPECT_EQ(snapshot->sources[1].health, SourceHealth::kCounting);
   EXPECT_TRUE(snapshot->series[0].ended);
   EXPECT_TRUE(snapshot->series[1].ended);
   EXPECT_EQ(snapshot->series[0].total.count.raw, 1u);
@@ -192,7 +192,7 @@ TEST(MonitorNotifications, RemovalEndsOnlyThatCpmusSeries) {
   EXPECT_EQ(it->cpmu, 0u);
   EXPECT_EQ(it->message, "0000:0d:00.0/0: config space reads all ones");
   ASSERT_NE(it->snapshot, nullptr);
-  EXPECT_EQ(it->snapshot->cpmus[0].health, SourceHealth::kRemoved);
+  EXPECT_EQ(it->snapshot->sources[0].health, SourceHealth::kRemoved);
 }
 
 TEST(MonitorNotifications, ServiceFailureIsNotifiedWithoutASnapshot) {
@@ -342,7 +342,7 @@ TEST(MonitorSnapshots, DeltasAndRatesComeFromSuccessiveTotals) {
   EXPECT_EQ(s->series[0].total.count.raw, 3500u);
   EXPECT_EQ(s->series[0].interval.count.raw, 2500u);
   EXPECT_EQ(s->series[0].interval.count.time_enabled_ns, kIntervalNs);
-  EXPECT_EQ(s->cpmus[0].interval_ns, kIntervalNs);
+  EXPECT_EQ(s->sources[0].interval_ns, kIntervalNs);
   EXPECT_DOUBLE_EQ(*s->series[0].interval.rate, 25000.0);        // 2500 per 0.1 s
   EXPECT_DOUBLE_EQ(*s->series[0].total.rate, 17500.0);   // 3500 per 0.2 s
   EXPECT_DOUBLE_EQ(*s->series[0].total.running_share, 1.0);
