@@ -1,5 +1,5 @@
 // Rendering of `cpmu cdat`: decoded CDAT tables and the performance they give
-// each DPA range and switch port pair, as text or JSON.
+// each DPA range and switch port pair, as text (JSON: cpmu::json::encode_cdat).
 #pragma once
 
 #include <string>
@@ -10,7 +10,6 @@
 namespace cpmu::cli {
 
 std::string render_cdat_text(const DiscoveredMachine& machine, const CdatContext& context);
-std::string render_cdat_json(const DiscoveredMachine& machine, const CdatContext& context);
 
 // 150 -> "150 ns"; 16000000000 -> "16 GB/s" (decimal units, as CDAT's MB/s).
 std::string format_latency(std::uint64_t ns);

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "cdat_view.hpp"
+#include "cpmu/json.hpp"
 #include "command.hpp"
 #include "cpmu/cdat_context.hpp"
 #include "device_selection.hpp"
@@ -72,7 +73,7 @@ int run_cdat(const CdatCommandOptions& options) {
     }
   }
   if (options.json) {
-    fmt::print("{}", render_cdat_json(session.machine(), context));
+    fmt::print("{}", json::encode_cdat(session.machine(), context));
   } else {
     fmt::print("{}", render_cdat_text(session.machine(), context));
     if (context.functions.empty()) fmt::print(stderr, "cpmu cdat: no endpoint or switch port with a DOE mailbox\n");

@@ -4,13 +4,13 @@
 // mailbox failed or was left alone, 2 usage or backend error.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <optional>
 
 #include "command.hpp"
 #include "cpmu/doe.hpp"
+#include "cpmu/json.hpp"
 #include "device_selection.hpp"
 #include "machine_source.hpp"
 
@@ -24,33 +24,18 @@ struct DoeOptions {
   bool force = false;
 };
 
-struct MailboxReport {
-  unsigned offset = 0;
-  bool interrupt_support = false;
-  unsigned interrupt_message = 0;
-  std::vector<DoeProtocol> protocols;
-  std::optional<Error> error;
-};
-
-struct FunctionReport {
-  std::size_t function = 0;
-  std::vector<MailboxReport> mailboxes;
-  // What the kernel found, when a mailbox was left alone and the kernel says.
-  std::optional<std::vector<DoeProtocol>> kernel_protocols;
-};
-
 bool has_mailbox(const DiscoveredFunction& fn) { return !fn.doe_mailboxes.empty(); }
 
 std::string protocol_id(DoeProtocol p) { return fmt::format("{:04x}:{:02x}", p.vendor_id, p.type); }
 
-std::vector<FunctionReport> query_all(Session& session, const std::vector<std::size_t>& selected,
+std::vector<DoeFunctionReport> query_all(Session& session, const std::vector<std::size_t>& selected,
                                       const DoeAccessPolicy& policy) {
-  std::vector<FunctionReport> reports;
+  std::vector<DoeFunctionReport> reports;
   for (std::size_t i : selected) {
     const DiscoveredFunction& fn = session.machine().functions[i];
-    FunctionReport report{i, {}, std::nullopt};
+    DoeFunctionReport report{i, {}, std::nullopt};
     for (const auto& found : fn.doe_mailboxes) {
-      MailboxReport m{found.offset, found.interrupt_support, found.interrupt_message, {}, std::nullopt};
+      DoeMailboxReport m{found.offset, found.interrupt_support, found.interrupt_message, {}, std::nullopt};
       if (Status access = check_doe_access(session.platform(), fn.info, policy); !access) {
         m.error = access.error();
         report.kernel_protocols = read_kernel_doe_features(fn.info.sysfs_path);
@@ -77,24 +62,12 @@ void print_protocols(const std::vector<DoeProtocol>& protocols) {
   }
 }
 
-nlohmann::ordered_json protocols_json(const std::vector<DoeProtocol>& protocols) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const DoeProtocol& p : protocols) {
-    nlohmann::ordered_json pj;
-    pj["vendor_id"] = p.vendor_id;
-    pj["type"] = p.type;
-    if (auto name = doe_protocol_name(p); !name.empty()) pj["name"] = name;
-    out.push_back(pj);
-  }
-  return out;
-}
-
-void print_text(const Session& session, const std::vector<FunctionReport>& reports) {
-  for (const FunctionReport& report : reports) {
+void print_text(const Session& session, const std::vector<DoeFunctionReport>& reports) {
+  for (const DoeFunctionReport& report : reports) {
     const DiscoveredFunction& fn = session.machine().functions[report.function];
     fmt::print("{}\n", function_heading(fn));
     if (report.mailboxes.empty()) fmt::print("  no DOE mailbox\n");
-    for (const MailboxReport& m : report.mailboxes) {
+    for (const DoeMailboxReport& m : report.mailboxes) {
       fmt::print("  DOE@{:#x}  interrupt: {}\n", m.offset,
                  m.interrupt_support ? fmt::format("message {}", m.interrupt_message) : std::string("no"));
       print_protocols(m.protocols);
@@ -109,33 +82,6 @@ void print_text(const Session& session, const std::vector<FunctionReport>& repor
       print_protocols(*report.kernel_protocols);
     }
   }
-}
-
-void print_json(const Session& session, const std::vector<FunctionReport>& reports) {
-  nlohmann::ordered_json functions = nlohmann::ordered_json::array();
-  for (const FunctionReport& report : reports) {
-    const DiscoveredFunction& fn = session.machine().functions[report.function];
-    nlohmann::ordered_json f;
-    f["bdf"] = fn.info.address.to_string();
-    f["kind"] = component_kind_name(fn.kind);
-    if (!fn.memdev.empty()) f["memdev"] = fn.memdev;
-    f["mailboxes"] = nlohmann::ordered_json::array();
-    for (const MailboxReport& m : report.mailboxes) {
-      nlohmann::ordered_json j;
-      j["offset"] = m.offset;
-      j["interrupt_support"] = m.interrupt_support;
-      if (m.interrupt_support) j["interrupt_message"] = m.interrupt_message;
-      j["protocols"] = protocols_json(m.protocols);
-      if (m.error) j["error"] = {{"code", errc_name(m.error->code())}, {"message", m.error->message()}};
-      f["mailboxes"].push_back(j);
-    }
-    if (report.kernel_protocols) f["kernel_protocols"] = protocols_json(*report.kernel_protocols);
-    functions.push_back(f);
-  }
-  nlohmann::ordered_json out;
-  out["schema_version"] = 1;
-  out["functions"] = functions;
-  fmt::print("{}\n", out.dump(2));
 }
 
 int run_doe(const DoeOptions& options) {
@@ -157,13 +103,13 @@ int run_doe(const DoeOptions& options) {
   policy.force = options.force;
   const auto reports = query_all(**session, *selected, policy);
   if (options.json) {
-    print_json(**session, reports);
+    fmt::print("{}", json::encode_doe((**session).machine(), reports));
   } else {
     print_text(**session, reports);
     if (reports.empty()) fmt::print(stderr, "cpmu doe: no function with a DOE mailbox found\n");
   }
-  for (const FunctionReport& r : reports) {
-    for (const MailboxReport& m : r.mailboxes) {
+  for (const DoeFunctionReport& r : reports) {
+    for (const DoeMailboxReport& m : r.mailboxes) {
       if (m.error) return kExitPartial;
     }
   }

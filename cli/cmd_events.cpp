@@ -6,7 +6,6 @@
 // unknown (listed as such) or the catalogue had problems, 2 usage or backend error.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <memory>
@@ -16,6 +15,8 @@
 #include "command.hpp"
 #include "cpmu/countable_capabilities.hpp"
 #include "cpmu/cpmu_name.hpp"
+#include "cpmu/event_naming.hpp"
+#include "cpmu/json.hpp"
 #include "device_selection.hpp"
 #include "machine_source.hpp"
 
@@ -49,31 +50,6 @@ std::string cpmu_name(const Selected& s) {
   return CpmuName{s.function->info.address, s.cpmu->instance}.to_string();
 }
 
-// Bits a CPMU can count that the catalogue has no name for, as raw codes.
-std::vector<EventCode> unnamed_codes(const EventCatalogue& catalogue, const CpmuEventCapabilities& caps) {
-  std::vector<EventCode> out;
-  auto add = [&](const EventCode& code) {
-    std::uint32_t unnamed = 0;
-    for (unsigned bit = 0; bit < 32; ++bit) {
-      const std::uint32_t one = 1u << bit;
-      if ((code.mask & one) == 0) continue;
-      const std::string name = catalogue.describe(EventCode{code.vid, code.gid, one});
-      if (name.rfind("vid=", 0) == 0) unnamed |= one;
-    }
-    if (unnamed == 0) return;
-    for (EventCode& seen : out) {
-      if (seen.vid == code.vid && seen.gid == code.gid) {
-        seen.mask |= unnamed;
-        return;
-      }
-    }
-    out.push_back(EventCode{code.vid, code.gid, unnamed});
-  };
-  for (const EventCode& code : caps.configurable) add(code);
-  for (const EventCode& code : caps.fixed) add(code);
-  return out;
-}
-
 std::string raw_code(const EventCode& code) {
   return fmt::format("vid={:#06x},gid={:#06x},mask={:#x}", code.vid, code.gid, code.mask);
 }
@@ -102,7 +78,7 @@ void print_countable(const EventCatalogue& catalogue, const EventCatalogue::Coun
   if (metrics && !countable.metrics.empty()) {
     fmt::print("  metrics:\n");
     for (const EventCatalogue::CountableMetric& m : countable.metrics) {
-      fmt::print("    {:<32} {:<22} {}\n", m.metric->name, "[" + m.metric->unit + "]", m.metric->description);
+      fmt::print("    {:<32} {:<22} {}\n", m.metric->name, "[" + std::string(unit_name(m.metric->unit)) + "]", m.metric->description);
     }
   }
 }
@@ -114,60 +90,6 @@ void print_text(const EventCatalogue& catalogue, const Selected& s, bool metrics
   const CpmuEventCapabilities countable_caps = countable_capabilities(caps);
   const std::vector<EventCode> unnamed = unnamed_codes(catalogue, countable_caps);
   print_countable(catalogue, catalogue.countable(countable_caps), &unnamed, metrics);
-}
-
-// The "events", "unnamed" (unless null) and (with metrics) "metrics" members
-// of a CPMU's JSON object, which the catalogue's own listing shares.
-void add_countable_json(nlohmann::ordered_json& j, const EventCatalogue::Countable& countable,
-                        const std::vector<EventCode>* unnamed, bool metrics) {
-  nlohmann::ordered_json events = nlohmann::ordered_json::array();
-  for (const EventCatalogue::CountableEvent& entry : countable.events) {
-    nlohmann::ordered_json e;
-    e["name"] = entry.event->name;
-    e["kind"] = entry.event->kind == EventKind::kAggregate ? "aggregate" : "event";
-    e["vid"] = entry.event->code.vid;
-    e["gid"] = entry.event->code.gid;
-    e["mask"] = entry.event->code.mask;
-    e["unit"] = entry.event->unit;
-    e["fixed_only"] = entry.how.fixed_only();
-    e["description"] = entry.event->description;
-    events.push_back(std::move(e));
-  }
-  j["events"] = std::move(events);
-  if (unnamed != nullptr) {
-    nlohmann::ordered_json unnamed_json = nlohmann::ordered_json::array();
-    for (const EventCode& code : *unnamed) {
-      unnamed_json.push_back({{"vid", code.vid}, {"gid", code.gid}, {"mask", code.mask}});
-    }
-    j["unnamed"] = std::move(unnamed_json);
-  }
-  if (metrics) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const EventCatalogue::CountableMetric& m : countable.metrics) {
-      list.push_back({{"name", m.metric->name},
-                      {"unit", m.metric->unit},
-                      {"formula", m.metric->formula.text()},
-                      {"fixed_only", m.how.fixed_only()},
-                      {"description", m.metric->description}});
-    }
-    j["metrics"] = std::move(list);
-  }
-}
-
-nlohmann::ordered_json to_json(const EventCatalogue& catalogue, const Selected& s, bool metrics) {
-  nlohmann::ordered_json j;
-  j["cpmu"] = cpmu_name(s);
-  j["bdf"] = s.function->info.address.to_string();
-  j["instance"] = s.cpmu->instance;
-  j["kind"] = component_kind_name(s.function->kind);
-  if (!s.cpmu->capabilities) {
-    j["capabilities_unknown"] = s.cpmu->capabilities_unknown;
-    return j;
-  }
-  const CpmuEventCapabilities countable_caps = countable_capabilities(*s.cpmu->capabilities);
-  const std::vector<EventCode> unnamed = unnamed_codes(catalogue, countable_caps);
-  add_countable_json(j, catalogue.countable(countable_caps), &unnamed, metrics);
-  return j;
 }
 
 // Every entry of the catalogue, as a CPMU that could count anything on a
@@ -188,13 +110,7 @@ int run_catalogue(const EventsOptions& options) {
   for (const Error& issue : load.issues) fmt::print(stderr, "cpmu events: {}\n", issue.message());
   const EventCatalogue::Countable all = everything(load.catalogue);
   if (options.json) {
-    nlohmann::ordered_json out;
-    out["schema_version"] = 1;
-    add_countable_json(out, all, nullptr, true);
-    nlohmann::ordered_json issues = nlohmann::ordered_json::array();
-    for (const Error& issue : load.issues) issues.push_back(issue.message());
-    out["issues"] = std::move(issues);
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}", json::encode_catalogue(all, load.issues));
   } else {
     fmt::print("catalogue: {} events and aggregates, {} metrics{}\n", all.events.size(), all.metrics.size(),
                options.catalogue_file.empty() ? "" : " in " + options.catalogue_file);
@@ -226,11 +142,11 @@ int run(const EventsOptions& options) {
   }
 
   int status = kExitOk;
-  nlohmann::ordered_json cpmus = nlohmann::ordered_json::array();
+  json::EventsDocument document{&load.catalogue, {}, options.metrics};
   for (const Selected& s : selected) {
     if (!s.cpmu->capabilities) status = kExitPartial;
     if (options.json) {
-      cpmus.push_back(to_json(load.catalogue, s, options.metrics));
+      document.cpmus.push_back({s.function, s.cpmu});
     } else if (!s.cpmu->capabilities) {
       fmt::print("{}  {}\n  capabilities unknown: {}\n", cpmu_name(s), function_heading(*s.function),
                  s.cpmu->capabilities_unknown);
@@ -238,12 +154,7 @@ int run(const EventsOptions& options) {
       print_text(load.catalogue, s, options.metrics);
     }
   }
-  if (options.json) {
-    nlohmann::ordered_json out;
-    out["schema_version"] = 1;
-    out["cpmus"] = std::move(cpmus);
-    fmt::print("{}\n", out.dump(2));
-  }
+  if (options.json) fmt::print("{}", json::encode_events(document));
   return status;
 }
 
@@ -255,7 +166,7 @@ Runner setup_events(CLI::App& sub) {
   auto* cpmu = sub.add_option("CPMU", options->cpmu,
                               "Which CPMUs: a selector (cpmu(1) SELECTORS: 0d:00.0/0, 0d:00.0, mem0, "
                               "cxl_pmu_mem0.0, endpoint, mem*, ...); default: every CPMU");
-  sub.add_flag("--json", options->json, "JSON output (schema_version 1)");
+  sub.add_flag("--json", options->json, "JSON output (the events document of cpmu(1) JSON OUTPUT)");
   sub.add_flag("--metrics", options->metrics, "Also list the derived metrics each CPMU can compute");
   options->catalogue = sub.add_option("--catalogue", options->catalogue_file,
                                       "List and check the event catalogue itself, no machine needed: the one the "

@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "cpmu/discovery.hpp"
 #include "cpmu/events.hpp"
+#include "cpmu/json.hpp"
 #include "cpmu/topology.hpp"
 #include "device_selection.hpp"
 #include "list_view.hpp"
@@ -113,7 +114,7 @@ int run_list(const ListOptions& options) {
   if (options.verbose || options.json) view.catalogue = &session.catalogue().catalogue;
 
   if (options.json) {
-    fmt::print("{}", render_list_json(view));
+    fmt::print("{}", json::encode_machine({view.machine, view.topology, view.selected, view.perf_pmus, view.catalogue}));
   } else if (machine->config_access_denied) {
     print_unprivileged(view.perf_pmus, session.kernel_roots().event_source);
   } else {
@@ -134,7 +135,7 @@ Runner setup_list(CLI::App& app) {
   app.add_option("SELECTOR", options->selectors,
                  "Only these functions: selectors (cpmu(1) SELECTORS: 0d:00.0, mem0, endpoint, mem*, ...)")
       ->type_name("SELECTOR ...");
-  app.add_flag("--json", options->json, "Print JSON (schema: docs/list-json-schema.md) instead of a tree");
+  app.add_flag("--json", options->json, "Print JSON (the machine document of docs/json-output.md) instead of a tree");
   app.add_flag("-v,--verbose", options->verbose, "Also show DVSECs, register blocks, DOE registers, and each "
                                                  "CPMU's event capabilities and counter table");
   app.add_flag("-a,--all", options->all, "List every PCI function, not only CXL ones");

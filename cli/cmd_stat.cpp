@@ -397,7 +397,7 @@ int run_stat(StatOptions& options, int& ending_signal) {
   monitor.stop();
   StatRun run{options.command.empty() ? "system wide" : command_line(options.command), result->interrupted};
   renderer->totals(*final_counts, counting->rows, run);
-  for (const CpmuStatus& cpmu : final_counts->cpmus) result->partial = result->partial || cpmu.health != CpmuHealth::kCounting;
+  for (const SourceStatus& cpmu : final_counts->sources) result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
   if (result->command_status) return *result->command_status;
   ending_signal = result->ending_signal;
   return result->partial ? kExitPartial : kExitOk;

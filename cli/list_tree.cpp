@@ -2,8 +2,8 @@
 // cxl list), each node with its identity, link, kernel names and CPMUs.
 #include <fmt/format.h>
 
+#include "cpmu/event_naming.hpp"
 #include "cpmu/text_glyphs.hpp"
-#include "event_naming.hpp"
 #include "list_view.hpp"
 
 namespace cpmu::cli {

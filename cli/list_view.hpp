@@ -1,6 +1,6 @@
 // What `cpmu list` shows: the discovered machine, its topology, which
 // functions the filters selected, and the renderers for people (a tree) and
-// for scripts (JSON, schema in docs/list-json-schema.md).
+// for scripts (JSON: cpmu::json::encode_machine, schema/cpmu.schema.json).
 #pragma once
 
 #include <string>
@@ -21,9 +21,6 @@ struct ListView {
   bool verbose = false;
 };
 
-inline constexpr int kListSchemaVersion = 1;
-
-std::string render_list_json(const ListView& view);
 std::string render_list_tree(const ListView& view);
 
 }  // namespace cpmu::cli

@@ -6,7 +6,7 @@ RowFigures row_figures(const Snapshot& snapshot, const StatRow& row, bool interv
   RowFigures out;
   if (!row.series || *row.series >= snapshot.series.size()) return out;
   out.series = &snapshot.series[*row.series];
-  out.cpmu = &snapshot.cpmus[out.series->info->cpmu];
+  out.cpmu = &snapshot.sources[out.series->info->source];
   out.figures = interval ? &out.series->interval : &out.series->total;
   return out;
 }

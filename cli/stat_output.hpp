@@ -12,27 +12,18 @@
 #include <vector>
 
 #include "cpmu/counting.hpp"
+#include "cpmu/json.hpp"
 #include "cpmu/snapshot.hpp"
 
 namespace cpmu::cli {
 
-inline constexpr int kStatJsonSchemaVersion = 1;
-
-// One line of counts: an event on a CPMU, or an event no CPMU counts.
-struct StatRow {
-  std::string event;                   // as the user wrote it (without a PMU/.../ wrapper)
-  std::string unit;                    // what one count is ("requests"); may be empty
-  std::optional<std::size_t> series;   // index into Snapshot::series
-  std::string reason;                  // no series: why nothing counts it
-};
+// One line of counts: an event on a CPMU, or an event no CPMU counts; its
+// event is as the user wrote it (without a PMU/.../ wrapper). Every format
+// shows the same rows, so the JSON codec's line is the row.
+using StatRow = json::CountLine;
 
 // One line of --plan: an event on a CPMU and where it would be counted.
-struct PlanRow {
-  std::string cpmu;
-  std::string event;
-  std::optional<PlannedCount> planned;   // absent when the CPMU's capabilities are unknown
-  std::string unusable;                  // why cpmu cannot count on this CPMU at all (unknown, owned); or empty
-};
+using PlanRow = json::PlanLine;
 
 struct StatRun {
   std::string target;       // "system wide", or the command as typed
@@ -42,7 +33,7 @@ struct StatRun {
 // The figures one row shows, picked from a snapshot: the interval's or the totals'.
 struct RowFigures {
   const SeriesValue* series = nullptr;   // null: not counted anywhere
-  const CpmuStatus* cpmu = nullptr;
+  const SourceStatus* cpmu = nullptr;
   const SeriesFigures* figures = nullptr;
 };
 RowFigures row_figures(const Snapshot& snapshot, const StatRow& row, bool interval);

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "stat_output.hpp"
-#include "units.hpp"
+#include "cpmu/value_text.hpp"
 
 namespace cpmu::cli {
 
@@ -50,8 +50,8 @@ class CsvRenderer final : public StatRenderer {
     for (const MetricValue& metric : snapshot.metrics) {
       const std::optional<double> value = interval ? metric.interval_value : metric.total_value;
       std::vector<std::string> fields = time;
-      append(fields, {snapshot.cpmus[metric.cpmu].identity->name.to_string(),
-                      value ? fmt::format("{:.6g}", *value) : "<not counted>", metric.unit, metric.name, "", "", "",
+      append(fields, {snapshot.sources[metric.source].identity->name.to_string(),
+                      value ? fmt::format("{:.6g}", *value) : "<not counted>", std::string(unit_name(metric.unit)), metric.name, "", "", "",
                       "", metric.trusted ? "" : "untrusted"});
       line(fields);
     }
@@ -59,7 +59,7 @@ class CsvRenderer final : public StatRenderer {
 
   static std::vector<std::string> count_fields(const Snapshot& snapshot, const StatRow& row, bool interval) {
     const RowFigures f = row_figures(snapshot, row, interval);
-    if (!f.series) return {"", "<not supported>", row.unit, row.event, "", "", "", "", ""};
+    if (!f.series) return {"", "<not supported>", unit_field(row.unit), row.event, "", "", "", "", ""};
     const CountValue& count = f.figures->count;
     std::string flags = count.trusted ? "" : "untrusted";
     if (f.series->ended) flags += flags.empty() ? "ended" : "+ended";
@@ -71,13 +71,22 @@ class CsvRenderer final : public StatRenderer {
     const bool counted = value.front() != '<';
     return {f.cpmu->identity->name.to_string(),
             value,
-            row.unit,
+            unit_field(row.unit),
             row.event,
             counted ? std::to_string(count.time_running_ns) : "",
             counted && f.figures->running_share ? fmt::format("{:.2f}", *f.figures->running_share * 100.0) : "",
             counted && f.figures->rate ? fmt::format("{:.2f}", *f.figures->rate) : "",
-            counted && f.figures->rate ? (row.unit.empty() ? "/s" : row.unit + "/s") : "",
+            counted && f.figures->rate ? rate_unit_field(row.unit) : "",
             flags};
+  }
+
+  static std::string unit_field(std::optional<Unit> unit) { return unit ? std::string(unit_name(*unit)) : ""; }
+
+  // A rate's unit, where units.hpp has one; otherwise the count's unit over seconds.
+  static std::string rate_unit_field(std::optional<Unit> unit) {
+    if (!unit) return "/s";
+    if (auto rate = per_second_unit(*unit)) return std::string(unit_name(*rate));
+    return std::string(unit_name(*unit)) + "/s";
   }
 
   static void append(std::vector<std::string>& to, std::vector<std::string> more) {

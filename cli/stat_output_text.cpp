@@ -5,11 +5,18 @@
 #include <algorithm>
 
 #include "stat_output.hpp"
-#include "units.hpp"
+#include "cpmu/value_text.hpp"
 
 namespace cpmu::cli {
 
 namespace {
+
+// An enum's snake_case spelling as words for people: "not_supported" -> "not supported".
+std::string words(std::string_view name) {
+  std::string out(name);
+  std::replace(out.begin(), out.end(), '_', ' ');
+  return out;
+}
 
 constexpr int kValueWidth = 18;
 constexpr int kMinEventWidth = 24;
@@ -32,7 +39,7 @@ class TextRenderer final : public StatRenderer {
       if (!row.planned) continue;
       const PlannedCount& p = *row.planned;
       const std::string counter = p.counter ? fmt::format("counter {}", *p.counter) : "-";
-      fmt::print(out_, "  {:<{}} {:<14} {:<11} {}\n", row.event, event_width(rows), placement_name(p.placement),
+      fmt::print(out_, "  {:<{}} {:<14} {:<11} {}\n", row.event, event_width(rows), words(placement_name(p.placement)),
                  counter, p.reason);
     }
   }
@@ -101,9 +108,9 @@ class TextRenderer final : public StatRenderer {
   std::string metric_line(const Snapshot& snapshot, const MetricValue& metric, const std::vector<StatRow>& rows,
                           bool interval) const {
     const std::optional<double> value = interval ? metric.interval_value : metric.total_value;
-    const std::string shown = value ? fmt::format("{}{}", si_scaled(*value), metric.unit) : "<not counted>";
+    const std::string shown = value ? quantity(*value, metric.unit) : "<not counted>";
     return fmt::format("{:>{}} {:<3} {:<{}} {:<{}} # metric", shown, kValueWidth, metric.trusted ? "" : kUntrustedMark,
-                       metric.name, event_width(rows), snapshot.cpmus[metric.cpmu].identity->name.to_string(),
+                       metric.name, event_width(rows), snapshot.sources[metric.source].identity->name.to_string(),
                        kCpmuWidth);
   }
 
@@ -120,8 +127,8 @@ class TextRenderer final : public StatRenderer {
                                          f.figures->count.doubt));
       }
     }
-    for (const CpmuStatus& cpmu : snapshot.cpmus) {
-      if (cpmu.health == CpmuHealth::kRemoved) {
+    for (const SourceStatus& cpmu : snapshot.sources) {
+      if (cpmu.health == SourceHealth::kRemoved) {
         note(kEndedMark, fmt::format("{} was removed; its counts end there: {}", cpmu.identity->name.to_string(),
                                      cpmu.error));
       }

@@ -49,10 +49,10 @@ std::string restore(std::string text, const CpmuPrefixes& prefixes) {
   return text;
 }
 
-std::string unit_of(const EventTerm& term, const EventCatalogue& catalogue) {
-  if (term.name.empty()) return {};
+std::optional<Unit> unit_of(const EventTerm& term, const EventCatalogue& catalogue) {
+  if (term.name.empty()) return std::nullopt;
   const EventInfo* event = catalogue.find_event(term.name.substr(0, term.name.find('+')));
-  return event ? event->unit : std::string();
+  return event ? std::optional(event->unit) : std::nullopt;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "cpmu/discovery.hpp"
 #include "cpmu/event_term.hpp"
 #include "cpmu/selector.hpp"
+#include "cpmu/units.hpp"
 
 namespace cpmu::cli {
 
@@ -22,7 +23,7 @@ struct StatTerm {
   std::string argument;        // the -e value it came from
   std::size_t position = 0;    // 1-based, in `argument`
   std::string label;           // the event as shown: the term without its PMU/.../ wrapper
-  std::string unit;            // the catalogue's unit for a named event; empty for raw terms
+  std::optional<Unit> unit;    // the catalogue's unit for a named event; none for raw terms
   std::string pmu;             // the PMU part as written ("cxl_pmu_mem0.0", "0000:0d:00.0/0"), or empty
 
   CountRequest request() const;

@@ -3,6 +3,7 @@
 // SSLBIS ports resolve to two downstream ports), with literal expectations
 // for the text lines and the JSON keys and values.
 #include "cdat_view.hpp"
+#include "cpmu/json.hpp"
 
 #include <fstream>
 #include <iterator>
@@ -97,13 +98,14 @@ TEST(CdatView, TextShowsRangesPortPairsStructuresAndErrors) {
 
 TEST(CdatView, JsonCarriesNormalisedValuesAndTheDecodedTable) {
   Fixture f;
-  const auto json = nlohmann::json::parse(render_cdat_json(f.machine, f.context));
-  EXPECT_EQ(json["schema_version"], 1);
-  ASSERT_EQ(json["functions"].size(), 3u);
+  const auto doc = nlohmann::json::parse(json::encode_cdat(f.machine, f.context));
+  EXPECT_EQ(doc["schema_version"], json::kSchemaVersion);
+  EXPECT_EQ(doc["type"], "cdat");
+  ASSERT_EQ(doc["functions"].size(), 3u);
 
-  const auto& usp = json["functions"][0];
+  const auto& usp = doc["functions"][0];
   EXPECT_EQ(usp["bdf"], "0000:0d:00.0");
-  EXPECT_EQ(usp["kind"], "usp");
+  EXPECT_EQ(usp["kind"], "switch_upstream_port");
   EXPECT_EQ(usp["source"], "DOE@0x1a8");
   ASSERT_EQ(usp["port_pairs"].size(), 2u);
   EXPECT_EQ(usp["port_pairs"][1], (nlohmann::json{{"port_x", 256}, {"port_y", 1}, {"x_bdf", "0000:0d:00.0"},
@@ -111,10 +113,10 @@ TEST(CdatView, JsonCarriesNormalisedValuesAndTheDecodedTable) {
                                                   {"write_latency_ns", 150},
                                                   {"read_bandwidth_bytes_per_second", 16000000000ull},
                                                   {"write_bandwidth_bytes_per_second", 16000000000ull}}));
-  EXPECT_EQ(usp["table"]["sslbis"][1]["data_type_name"], "access bandwidth");
+  EXPECT_EQ(usp["table"]["sslbis"][1]["data_type_name"], "access_bandwidth");
   EXPECT_EQ(usp["table"]["sslbis"][1]["entries"][0]["value_bytes_per_second"], 16000000000ull);
 
-  const auto& ep = json["functions"][1];
+  const auto& ep = doc["functions"][1];
   EXPECT_EQ(ep["memdev"], "mem0");
   EXPECT_EQ(ep["ranges"][0], (nlohmann::json{{"handle", 0}, {"dpa_base", 0}, {"dpa_length", 268435456},
                                              {"non_volatile", true}, {"read_latency_ns", 150},
@@ -125,8 +127,8 @@ TEST(CdatView, JsonCarriesNormalisedValuesAndTheDecodedTable) {
   EXPECT_EQ(ep["table"]["dslbis"][1]["value_ns"], 250);
   EXPECT_EQ(ep["table"]["dsemts"][0]["memory_type"], 2);
 
-  const auto& failed = json["functions"][2];
-  EXPECT_EQ(failed["error"]["code"], "owned by a kernel driver");
+  const auto& failed = doc["functions"][2];
+  EXPECT_EQ(failed["error"]["code"], "owned_by_driver");
   EXPECT_FALSE(failed.contains("table"));
   EXPECT_FALSE(failed.contains("source"));
 }

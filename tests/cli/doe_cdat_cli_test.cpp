@@ -35,7 +35,7 @@ TEST(DoeCli, DefaultSimMachineListsDiscoveryAndCdatOnEveryMailbox) {
   auto run = run_cpmu("doe --sim --json");
   ASSERT_EQ(run.status, 0) << run.err;
   const json out = json::parse(run.out);
-  EXPECT_EQ(out["schema_version"], 1);
+  EXPECT_EQ(out["schema_version"], 2);
   ASSERT_EQ(out["functions"].size(), 5u);
   for (const auto& f : out["functions"]) {
     ASSERT_EQ(f["mailboxes"].size(), 1u) << f["bdf"];
@@ -72,7 +72,7 @@ TEST(CdatCli, DefaultSimMachineGivesEveryRangeAndPortPair) {
   unsigned endpoints = 0, switches = 0;
   for (const auto& f : out["functions"]) {
     EXPECT_FALSE(f.contains("error")) << f;
-    if (f["kind"] == "usp") {
+    if (f["kind"] == "switch_upstream_port") {
       ++switches;
       ASSERT_EQ(f["port_pairs"].size(), 4u);
       EXPECT_EQ(f["port_pairs"][3]["port_x"], 0x100);

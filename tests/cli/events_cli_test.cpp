@@ -78,7 +78,7 @@ void expect_listing_matches_registers(const std::optional<std::string>& file) {
   auto run = run_cpmu("events --json " + (file ? "--topology " + *file : std::string("--sim")));
   ASSERT_EQ(run.status, 0) << run.err;
   auto json = nlohmann::json::parse(run.out);
-  EXPECT_EQ(json["schema_version"], 1);
+  EXPECT_EQ(json["schema_version"], 2);
   ASSERT_EQ(json["cpmus"].size(), expected.size());
   for (const auto& cpmu : json["cpmus"]) {
     const std::string name = cpmu["cpmu"];

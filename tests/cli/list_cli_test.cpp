@@ -49,7 +49,7 @@ TEST(ListCli, QemuSwitchDumpShowsEveryDvsecBlockAndDoeAndNoCpmu) {
   auto run = run_cpmu("list --json --dump " + qemu_dump("switch"));
   ASSERT_EQ(run.status, 0) << run.err;
   json list = json::parse(run.out);
-  EXPECT_EQ(list["schema_version"], 1);
+  EXPECT_EQ(list["schema_version"], 2);
   EXPECT_EQ(list["backend"], "dump");
   ASSERT_EQ(list["host_bridges"].size(), 1u);
   EXPECT_EQ(list["host_bridges"][0]["name"], "pci0000:0c");
@@ -57,10 +57,10 @@ TEST(ListCli, QemuSwitchDumpShowsEveryDvsecBlockAndDoeAndNoCpmu) {
   ASSERT_EQ(f.size(), 6u);
   const std::string rp = "0000:0c:00.0", usp = "0000:0d:00.0", dsp0 = "0000:0e:00.0", dsp1 = "0000:0e:01.0",
                     ep0 = "0000:0f:00.0", ep1 = "0000:10:00.0";
-  EXPECT_EQ(f[rp]["kind"], "root-port");
-  EXPECT_EQ(f[usp]["kind"], "usp");
-  EXPECT_EQ(f[dsp0]["kind"], "dsp");
-  EXPECT_EQ(f[dsp1]["kind"], "dsp");
+  EXPECT_EQ(f[rp]["kind"], "root_port");
+  EXPECT_EQ(f[usp]["kind"], "switch_upstream_port");
+  EXPECT_EQ(f[dsp0]["kind"], "switch_downstream_port");
+  EXPECT_EQ(f[dsp1]["kind"], "switch_downstream_port");
   EXPECT_EQ(f[ep0]["kind"], "endpoint");
   EXPECT_EQ(f[ep1]["kind"], "endpoint");
   EXPECT_FALSE(f[rp].contains("parent"));
@@ -348,7 +348,7 @@ TEST(ListCli, UnprivilegedLinuxPointsToThePerfInterface) {
   EXPECT_EQ(j["privileged"], false);
   EXPECT_EQ(j["perf_pmus"], json::array({"cxl_pmu_mem0.0"}));
   ASSERT_EQ(j["problems"].size(), 1u);
-  EXPECT_EQ(j["problems"][0]["code"], "permission denied");
+  EXPECT_EQ(j["problems"][0]["code"], "permission_denied");
 }
 
 }  // namespace

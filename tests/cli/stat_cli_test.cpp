@@ -113,7 +113,7 @@ TEST(StatCli, AllCountsEachEventOnEveryCpmuThatCanCountIt) {
     ASSERT_EQ(plan.status, 0) << plan.err;
     std::set<std::string> can, counted;
     for (const json& row : json_lines(plan.out)) {
-      if (row["placement"] != "not supported") can.insert(row["cpmu"].get<std::string>());
+      if (row["placement"] != "not_supported") can.insert(row["cpmu"].get<std::string>());
     }
     auto run = run_cpmu(kStat + "-a -j --duration 0.1 -e " + event);
     ASSERT_EQ(run.status, 0) << run.err;
@@ -151,7 +151,7 @@ TEST(StatCli, CsvHasPerfsFieldOrderWithTheCpmuFirst) {
   }
   EXPECT_EQ(csv_fields(lines[0], ',')[2], "cycles");
   EXPECT_EQ(csv_fields(lines[0], ',')[3], "clock_ticks");
-  EXPECT_EQ(csv_fields(lines[0], ',')[7], "cycles/s");
+  EXPECT_EQ(csv_fields(lines[0], ',')[7], "hertz");
   EXPECT_EQ(csv_fields(lines[1], ',')[3], "vid=0x1e98,gid=0x20,mask=0x6");
   EXPECT_NE(lines[1].find(",\"vid=0x1e98,gid=0x20,mask=0x6\","), std::string::npos) << "a field with the separator is quoted";
 
@@ -184,7 +184,7 @@ TEST(StatCli, JsonLinesParseAndHaveTheDocumentedKeysAndTypes) {
   std::set<std::uint64_t> times;
   for (const json& row : rows) {
     ASSERT_TRUE(row.is_object());
-    EXPECT_EQ(row["schema_version"], 1);
+    EXPECT_EQ(row["schema_version"], 2);
     ASSERT_TRUE(row["type"].is_string());
     if (row["type"] == "summary") continue;
     ASSERT_TRUE(row["scope"].is_string()) << row;
@@ -198,7 +198,7 @@ TEST(StatCli, JsonLinesParseAndHaveTheDocumentedKeysAndTypes) {
     }
     if (row["type"] == "metric") {
       EXPECT_EQ(row["metric"], "read_bandwidth");
-      EXPECT_EQ(row["unit"], "bytes/s");
+      EXPECT_EQ(row["unit"], "bytes_per_second");
       EXPECT_EQ(row["state"], "counted");
       EXPECT_TRUE(row["value"].is_number_float()) << row;
       EXPECT_TRUE(row["trusted"].is_boolean());
@@ -301,12 +301,12 @@ TEST(StatCli, PlanShowsFixedConfigurableFreeRunningMultiplexedAndNotSupported) {
   for (const char* e : {"m2s_req_memrd", "m2s_req_memrddata", "m2s_req_meminv", "m2s_rwd_memwr"}) {
     EXPECT_EQ(on_0e[e]["placement"], "multiplexed") << e;
   }
-  EXPECT_EQ(on_0e["ddr_act"]["placement"], "not supported");
+  EXPECT_EQ(on_0e["ddr_act"]["placement"], "not_supported");
   EXPECT_NE(on_0e["ddr_act"]["reason"].get<std::string>().find("GID 0x8000"), std::string::npos);
   EXPECT_FALSE(on_0e["ddr_act"].contains("counter"));
   EXPECT_EQ(on_0f["m2s_req_memrd"]["placement"], "configurable");
   EXPECT_TRUE(on_0f["m2s_req_memrd"]["event_capability"].is_number_unsigned());
-  EXPECT_EQ(on_0f["vid=0x1b36,gid=1,mask=2"]["placement"], "free-running");
+  EXPECT_EQ(on_0f["vid=0x1b36,gid=1,mask=2"]["placement"], "free_running");
 
   auto text = run_cpmu(kStat + "--plan -e clock_ticks,ddr_act --cpmu 0000:0e:00.0/0");
   ASSERT_EQ(text.status, 0) << text.err;

@@ -48,7 +48,7 @@ TEST(StatTerms, CpmuNamePrefixesAreReadWithPositionsInTheArgument) {
   ASSERT_EQ(t.size(), 3u);
   EXPECT_EQ(t[0].pmu, "");
   EXPECT_EQ(t[0].label, "clock_ticks");
-  EXPECT_EQ(t[0].unit, "cycles");
+  EXPECT_EQ(t[0].unit, Unit::kCycles);
   EXPECT_EQ(t[1].pmu, "0000:0f:00.0/1");
   EXPECT_EQ(t[1].label, "ddr_act");
   EXPECT_EQ(t[1].position, 13u);
@@ -56,7 +56,7 @@ TEST(StatTerms, CpmuNamePrefixesAreReadWithPositionsInTheArgument) {
   EXPECT_EQ(t[2].pmu, "0f:00.0/0");
   EXPECT_EQ(t[2].label, "vid=0x1e98,gid=0x20,mask=2");
   EXPECT_EQ(t[2].position, 37u);
-  EXPECT_EQ(t[2].unit, "");
+  EXPECT_EQ(t[2].unit, std::nullopt);
   EXPECT_EQ(t[2].request().event.code, (EventCode{0x1e98, 0x20, 2}));
 }
 

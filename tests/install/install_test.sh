@@ -19,7 +19,7 @@ if $static; then library=lib/libcpmu.a; pkg_static=--static; else library=lib/li
 
 for f in bin/cpmu $library lib/pkgconfig/cpmu.pc include/cpmu/platform.hpp include/cpmu/regs/cpmu.hpp \
          share/man/man1/cpmu.1 share/man/man5/cpmu-events.5 share/cpmu/events/cxl/standard.json \
-         share/cpmu/events/vendors/cxlsim/cxlsim.json; do
+         share/cpmu/events/vendors/cxlsim/cxlsim.json share/cpmu/schema/cpmu.schema.json include/cpmu/json.hpp; do
   [ -e "$prefix/$f" ] || { echo "install_test: $f is not installed" >&2; exit 1; }
 done
 

@@ -84,7 +84,7 @@ for bdf in (ep0, ep1):
     f = plain.get(bdf, {})
     check("/sys/bus/cxl/devices/endpoint" in f.get("source", ""), f"cdat: {bdf} source {f.get('source')}")
     check_endpoint(f, f"cdat {bdf}")
-check(plain.get(usp, {}).get("error", {}).get("code") == "owned by a kernel driver",
+check(plain.get(usp, {}).get("error", {}).get("code") == "owned_by_driver",
       f"cdat: USP without --force: {plain.get(usp)}")
 
 # cpmu cdat --force: the USP's SSLBIS over DOE, ports resolved to the DSPs.

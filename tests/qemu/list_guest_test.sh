@@ -33,7 +33,7 @@ def check(cond, what):
 err = open(f"{out}/list.err").read()
 check(err.rstrip().endswith("exit 0"), f"cpmu list --json did not exit 0: {err!r}")
 listing = json.load(open(f"{out}/list.json"))
-check(listing["schema_version"] == 1, "schema_version")
+check(listing["schema_version"] == 2, "schema_version")
 check(listing["backend"] == "linux" and listing["privileged"] is True, "backend/privileged")
 f = {fn["bdf"]: fn for fn in listing["functions"]}
 rp, usp, dsp0, dsp1, ep0, ep1 = ("0000:0c:00.0", "0000:0d:00.0", "0000:0e:00.0", "0000:0e:01.0",
@@ -41,7 +41,7 @@ rp, usp, dsp0, dsp1, ep0, ep1 = ("0000:0c:00.0", "0000:0d:00.0", "0000:0e:00.0",
 check(sorted(f) == sorted([rp, usp, dsp0, dsp1, ep0, ep1]), f"CXL functions: {sorted(f)}")
 if not errors:
     kinds = {bdf: fn["kind"] for bdf, fn in f.items()}
-    check(kinds == {rp: "root-port", usp: "usp", dsp0: "dsp", dsp1: "dsp", ep0: "endpoint", ep1: "endpoint"},
+    check(kinds == {rp: "root_port", usp: "switch_upstream_port", dsp0: "switch_downstream_port", dsp1: "switch_downstream_port", ep0: "endpoint", ep1: "endpoint"},
           f"kinds: {kinds}")
     parents = {bdf: fn.get("parent") for bdf, fn in f.items()}
     check(parents == {rp: None, usp: rp, dsp0: usp, dsp1: usp, ep0: dsp0, ep1: dsp1}, f"tree: {parents}")

@@ -15,6 +15,7 @@ namespace cpmu {
 struct CdatPerf {
   std::optional<std::uint64_t> read_latency_ns, write_latency_ns;
   std::optional<std::uint64_t> read_bandwidth, write_bandwidth;  // bytes/s
+  bool operator==(const CdatPerf&) const = default;
 };
 
 // One DSMAS range of an endpoint and its DSLBIS values (memory-hierarchy
@@ -25,6 +26,7 @@ struct CdatRangePerf {
   std::uint64_t dpa_length = 0;
   bool non_volatile = false;
   CdatPerf perf;
+  bool operator==(const CdatRangePerf&) const = default;
 };
 
 // One SSLBIS port pair of a switch, with the ports resolved to functions
@@ -36,6 +38,7 @@ struct CdatPortPerf {
   std::uint16_t port_y = 0;
   std::optional<std::size_t> x_function, y_function;  // indices into DiscoveredMachine::functions
   CdatPerf perf;
+  bool operator==(const CdatPortPerf&) const = default;
 };
 
 }  // namespace cpmu

@@ -79,6 +79,8 @@ struct CPMU_API CountValue {
   // (a clock counter thought stuck that then advanced).
   std::string note;
 
+  bool operator==(const CountValue&) const = default;
+
   // raw scaled by enabled/running when multiplexed; nullopt when never running.
   std::optional<double> estimate() const;
 };
@@ -117,5 +119,8 @@ class CPMU_API CounterBackend {
 // simulator's virtual clock; programs use steady_clock.
 using NowFunction = std::function<std::uint64_t()>;
 CPMU_API NowFunction steady_now();
+// Wall-clock time, nanoseconds since the Unix epoch (system_clock): for
+// stamping what is recorded or exported, never for measuring intervals.
+CPMU_API NowFunction wall_clock_now();
 
 }  // namespace cpmu

@@ -32,6 +32,21 @@ struct DoeProtocol {
 // or "" for a pair the facts do not name.
 CPMU_API std::string_view doe_protocol_name(DoeProtocol protocol);
 
+// What asking one function's DOE mailboxes found (`cpmu doe`).
+struct DoeMailboxReport {
+  unsigned offset = 0;
+  bool interrupt_support = false;
+  unsigned interrupt_message = 0;
+  std::vector<DoeProtocol> protocols;
+  std::optional<Error> error;                 // why the protocols are missing or incomplete
+};
+struct DoeFunctionReport {
+  std::size_t function = 0;                   // index into DiscoveredMachine::functions
+  std::vector<DoeMailboxReport> mailboxes;
+  // What the kernel found, when a mailbox was left alone and the kernel says.
+  std::optional<std::vector<DoeProtocol>> kernel_protocols;
+};
+
 // The PCIe DOE limits: 1 s for Busy to clear, for a response and for an
 // abort; poll every 1/128 s (what Linux does). Tests shorten nothing: they
 // replace the clock instead, so a 1 s timeout passes in virtual time.

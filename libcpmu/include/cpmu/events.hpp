@@ -18,6 +18,7 @@
 #include "cpmu/export.hpp"
 #include "cpmu/metric.hpp"
 #include "cpmu/result.hpp"
+#include "cpmu/units.hpp"
 
 namespace cpmu {
 
@@ -47,7 +48,7 @@ struct EventInfo {
   std::string name;
   EventKind kind = EventKind::kEvent;
   EventCode code;                    // one bit for an event; the members' bits for an aggregate
-  std::string unit;                  // what one count is: "requests", "cycles", ...
+  Unit unit = Unit::kEvents;         // what one count is
   std::string description;
   std::string kernel_since;          // events: kernel release that names it; may be empty
   std::vector<std::string> members;  // aggregates: the events it sums
@@ -65,7 +66,7 @@ struct GroupInfo {
 struct MetricInfo {
   std::string name;
   Formula formula;
-  std::string unit;  // of the formula's value, e.g. "bytes/s"
+  Unit unit = Unit::kRatio;  // of the formula's value
   std::string description;
   SourceRef source;
 };

@@ -38,7 +38,7 @@ struct CdatContext;  // cdat_context.hpp
 // One CPMU to monitor: who it is, what was asked of its backend (in the
 // backend's plan order) and the backend, not yet started.
 struct MonitoredCpmu {
-  CpmuIdentity identity;
+  SourceIdentity identity;
   std::vector<CountRequest> requests;
   std::unique_ptr<CounterBackend> backend;
 };
@@ -46,8 +46,8 @@ struct MonitoredCpmu {
 // The identity of CPMU `cpmu` of machine.functions[function]: its name,
 // kind and kernel names, and the function's CDAT ranges or port pairs when
 // `cdat` (from read_cdat_context()) has them.
-CPMU_API CpmuIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu,
-                                    const CdatContext* cdat = nullptr);
+CPMU_API SourceIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu,
+                                      const CdatContext* cdat = nullptr);
 
 enum class MonitorDrive { kThread, kManual };
 
@@ -59,6 +59,7 @@ struct MonitorOptions {
   // untrusted notifications are never dropped. >= 2.
   std::size_t queue_capacity = 256;
   NowFunction now;                     // default: steady_now()
+  NowFunction wall_now;                // Snapshot::wall_time_ns; default: wall_clock_now()
   MonitorDrive drive = MonitorDrive::kThread;
   // Derived metrics, evaluated on each CPMU that counts every input (an
   // input is a series whose event is the catalogue's code for the name, with
@@ -90,7 +91,7 @@ struct Notification {
   // the event was seen in, or 0 when it was seen while servicing (between
   // snapshots). latest() is that snapshot or a newer one that supersedes it.
   std::uint64_t sequence = 0;
-  std::optional<std::size_t> cpmu;     // index into Snapshot::cpmus
+  std::optional<std::size_t> cpmu;     // index into Snapshot::sources
   std::optional<std::size_t> series;   // kUntrusted: index into Snapshot::series
   std::string message;                 // names the CPMU (and event); empty for kSnapshot
 };

@@ -72,7 +72,7 @@ struct SkippedCpmu {
 
 struct Counting {
   std::unique_ptr<Monitor> monitor;   // created, not started (over no CPMU when none can count)
-  std::vector<CpmuRef> cpmus;         // the monitored CPMUs, in Snapshot::cpmus order
+  std::vector<CpmuRef> cpmus;         // the monitored CPMUs, in Snapshot::sources order
   std::vector<SkippedCpmu> skipped;
 };
 

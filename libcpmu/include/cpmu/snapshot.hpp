@@ -2,7 +2,9 @@
 // ever shared as std::shared_ptr<const Snapshot>: readers on any thread may
 // keep one as long as they like, and it never changes under them.
 //
-// One series is one count request on one CPMU. Every number a front end shows
+// One series is one count request on one monitored source: a CPMU today; host
+// CPU events and a remote exporter's feed fit the same identity, so the
+// snapshot and its JSON schema need not change for them. Every number a front end shows
 // is here already (totals, deltas, rates, running shares, metrics), so front
 // ends format; they do not compute counts.
 #pragma once
@@ -20,32 +22,47 @@
 #include "cpmu/counting.hpp"
 #include "cpmu/cpmu_name.hpp"
 #include "cpmu/export.hpp"
+#include "cpmu/units.hpp"
 
 namespace cpmu {
 
-// Who a monitored CPMU is, and what its function's CDAT says it can carry
-// (for utilisation against capacity). Fixed for the monitor's lifetime.
-struct CpmuIdentity {
-  CpmuName name;                  // "0000:0d:00.0/0": always present
-  ComponentKind kind = ComponentKind::kOther;
+// What a monitored source is.
+enum class SourceKind {
+  kCpmu,      // a CXL CPMU on this machine
+  kHostCpu,   // the host CPU's events (perf/libpfm4): cpu and socket say which
+  kRemote,    // a CPMU another machine's exporter reports: host says which machine
+};
+CPMU_API std::string_view source_kind_name(SourceKind kind);   // "cpmu", "host_cpu", "remote"
+
+// Who a monitored source is, and for a CPMU what its function's CDAT says it
+// can carry (for utilisation against capacity). Fixed for the monitor's
+// lifetime. Fields that do not apply to a kind are left empty.
+struct SourceIdentity {
+  SourceKind source_kind = SourceKind::kCpmu;
+  CpmuName name;                  // kCpmu, kRemote: "0000:0d:00.0/0"
+  ComponentKind kind = ComponentKind::kOther;   // kCpmu, kRemote: the CPMU's component
   std::string memdev;             // "mem0"; empty where the kernel has no name
   std::string kernel_device;      // "pmu_mem0.0"
   std::string perf_pmu;           // "cxl_pmu_mem0.0"
   std::vector<CdatRangePerf> cdat_ranges;       // endpoints: per DPA range
   std::vector<CdatPortPerf> cdat_port_pairs;    // switches: per port pair
+  std::string host;               // kRemote: the exporter's host name
+  std::optional<unsigned> cpu;    // kHostCpu: the CPU counted, none for all of a socket's
+  std::optional<unsigned> socket; // kHostCpu: the socket
+  bool operator==(const SourceIdentity&) const = default;
 };
 
-enum class CpmuHealth {
+enum class SourceHealth {
   kCounting,   // read fine at this snapshot
   kError,      // the last read or service failed; values are the last good ones
   kRemoved,    // the device is gone: its series have ended with their last good values
 };
-CPMU_API std::string_view cpmu_health_name(CpmuHealth health);  // "counting", "error", "removed"
+CPMU_API std::string_view source_health_name(SourceHealth health);   // "counting", "error", "removed"
 
-struct CpmuStatus {
-  std::shared_ptr<const CpmuIdentity> identity;
+struct SourceStatus {
+  std::shared_ptr<const SourceIdentity> identity;
   std::string backend;            // CounterBackend::kind(): "direct", "perf"
-  CpmuHealth health = CpmuHealth::kCounting;
+  SourceHealth health = SourceHealth::kCounting;
   std::string error;              // kError, kRemoved: what happened, naming the CPMU
   std::uint64_t sample_ns = 0;    // the backend's timestamp of the values in this snapshot
   std::uint64_t interval_ns = 0;  // since this CPMU's previous sample (or its start)
@@ -62,16 +79,18 @@ struct SeriesFigures {
   // totals.
   std::optional<double> rate;
   std::optional<double> running_share;   // time running / time enabled, 0..1; none if never enabled
+  bool operator==(const SeriesFigures&) const = default;
 };
 
 // What a series is: one request on one CPMU. Fixed for the monitor's
 // lifetime, so every snapshot shares one copy.
 struct SeriesInfo {
-  std::size_t cpmu = 0;           // index into Snapshot::cpmus
+  std::size_t source = 0;         // index into Snapshot::sources
   std::string label;              // as the user wrote the event
   EventSelection event;
   Placement placement = Placement::kNotSupported;
   std::string placement_reason;   // from the plan; why not, for kNotSupported
+  bool operator==(const SeriesInfo&) const = default;
 };
 
 struct SeriesValue {
@@ -83,20 +102,24 @@ struct SeriesValue {
 
 // A derived metric (cpmu-events(5)) on one CPMU that counts all its inputs.
 struct MetricValue {
-  std::size_t cpmu = 0;
+  std::size_t source = 0;         // index into Snapshot::sources
   std::string name;
-  std::string unit;
+  Unit unit = Unit::kRatio;
   std::optional<double> interval_value;   // over the interval (deltas)
   std::optional<double> total_value;      // over the whole run (totals)
   bool trusted = true;            // every input is trusted
+  bool operator==(const MetricValue&) const = default;
 };
 
 struct Snapshot {
   std::uint64_t sequence = 0;      // 1, 2, ... in publication order
   std::uint64_t timestamp_ns = 0;  // the monitor's clock
+  // The same moment in wall-clock time (ns since the Unix epoch), for
+  // recordings and exporters that line snapshots up with other logs.
+  std::uint64_t wall_time_ns = 0;
   std::uint64_t start_ns = 0;      // when counting started
   std::uint64_t interval_ns = 0;   // since the previous snapshot (or the start)
-  std::vector<CpmuStatus> cpmus;
+  std::vector<SourceStatus> sources;
   std::vector<SeriesValue> series; // grouped by CPMU, each in request order
   std::vector<MetricValue> metrics;
 

@@ -6,9 +6,9 @@ std::string_view placement_name(Placement placement) {
   switch (placement) {
     case Placement::kFixed: return "fixed";
     case Placement::kConfigurable: return "configurable";
-    case Placement::kFreeRunning: return "free-running";
+    case Placement::kFreeRunning: return "free_running";
     case Placement::kMultiplexed: return "multiplexed";
-    case Placement::kNotSupported: return "not supported";
+    case Placement::kNotSupported: return "not_supported";
   }
   return "unknown";
 }
@@ -27,6 +27,14 @@ std::optional<double> CountValue::estimate() const {
   if (time_running_ns >= time_enabled_ns) return static_cast<double>(raw);
   return static_cast<double>(raw) * static_cast<double>(time_enabled_ns) /
          static_cast<double>(time_running_ns);
+}
+
+NowFunction wall_clock_now() {
+  return [] {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+  };
 }
 
 NowFunction steady_now() {

@@ -112,6 +112,20 @@ class FileParser {
     return true;
   }
 
+  // Units are a closed set (units.hpp): a spelling outside it is an error
+  // naming the spellings there are, so a catalogue cannot invent new ones.
+  bool read_unit(const Json& object, const std::string& pointer, Unit& out) {
+    std::string text;
+    if (!read_text(object, pointer, "unit", &text)) return false;
+    if (auto unit = parse_unit(text)) {
+      out = *unit;
+      return true;
+    }
+    std::string known;
+    for (Unit unit : kAllUnits) known += (known.empty() ? "" : ", ") + std::string(unit_name(unit));
+    return fail(pointer + "/unit", fmt::format("unknown unit '{}' (expected one of: {})", text.substr(0, 64), known));
+  }
+
   bool read_name(const Json& value, const std::string& pointer, std::string& out) {
     if (!value.is_string()) return fail(pointer, fmt::format("expected a name (string), found {}", value.type_name()));
     const auto& name = value.get_ref<const std::string&>();
@@ -189,7 +203,7 @@ class FileParser {
                       {"name", "vid", "gid", "bit", "unit", "description"}) ||
         !read_name(entry["name"], pointer + "/name", info.name) ||
         !read_vid_gid(entry, pointer, info.code.vid, info.code.gid) ||
-        !read_number(entry["bit"], pointer + "/bit", 31, bit, false) || !read_text(entry, pointer, "unit", &info.unit) ||
+        !read_number(entry["bit"], pointer + "/bit", 31, bit, false) || !read_unit(entry, pointer, info.unit) ||
         !read_text(entry, pointer, "kernel_since", &info.kernel_since) ||
         !read_text(entry, pointer, "description", &info.description) || !claim_name(info.name, pointer)) {
       return false;
@@ -211,7 +225,7 @@ class FileParser {
     info.kind = EventKind::kAggregate;
     if (!check_object(entry, pointer, {"name", "events", "unit", "description"},
                       {"name", "events", "unit", "description"}) ||
-        !read_name(entry["name"], pointer + "/name", info.name) || !read_text(entry, pointer, "unit", &info.unit) ||
+        !read_name(entry["name"], pointer + "/name", info.name) || !read_unit(entry, pointer, info.unit) ||
         !read_text(entry, pointer, "description", &info.description) || !claim_name(info.name, pointer)) {
       return false;
     }
@@ -241,7 +255,7 @@ class FileParser {
     if (!check_object(entry, pointer, {"name", "formula", "unit", "description"},
                       {"name", "formula", "unit", "description"}) ||
         !read_name(entry["name"], pointer + "/name", info.name) ||
-        !read_text(entry, pointer, "formula", &formula) || !read_text(entry, pointer, "unit", &info.unit) ||
+        !read_text(entry, pointer, "formula", &formula) || !read_unit(entry, pointer, info.unit) ||
         !read_text(entry, pointer, "description", &info.description) || !claim_name(info.name, pointer)) {
       return false;
     }

@@ -4,9 +4,9 @@
 
 namespace cpmu {
 
-CpmuIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu, const CdatContext* cdat) {
+SourceIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu, const CdatContext* cdat) {
   const DiscoveredFunction& f = machine.functions.at(function);
-  CpmuIdentity identity;
+  SourceIdentity identity;
   identity.name = CpmuName{f.info.address, cpmu.instance};
   identity.kind = f.kind;
   identity.memdev = f.memdev;

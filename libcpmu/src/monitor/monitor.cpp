@@ -46,7 +46,7 @@ struct CpmuSlot {
   std::uint64_t service_due_ns = 0;
   std::uint64_t start_sample_ns = 0;     // the backend's clock at start
   std::uint64_t last_sample_ns = 0;      // the backend's clock at the last good read
-  CpmuStatus status;
+  SourceStatus status;
   std::size_t first_series = 0;
   std::size_t series_count = 0;
   bool started = false;
@@ -133,6 +133,7 @@ Result<std::unique_ptr<Monitor>> Monitor::create(std::vector<MonitoredCpmu> cpmu
     return invalid("metrics need the event catalogue their inputs are named in");
   }
   if (!options.now) options.now = steady_now();
+  if (!options.wall_now) options.wall_now = wall_clock_now();
 
   auto engine = std::make_unique<Engine>();
   for (MonitoredCpmu& cpmu : cpmus) {
@@ -144,13 +145,13 @@ Result<std::unique_ptr<Monitor>> Monitor::create(std::vector<MonitoredCpmu> cpmu
                                  plan.counts.size()));
     }
     CpmuSlot slot;
-    slot.status.identity = std::make_shared<const CpmuIdentity>(std::move(cpmu.identity));
+    slot.status.identity = std::make_shared<const SourceIdentity>(std::move(cpmu.identity));
     slot.status.backend = std::string(cpmu.backend->kind());
     slot.first_series = engine->series.size();
     slot.series_count = cpmu.requests.size();
     for (std::size_t i = 0; i < cpmu.requests.size(); ++i) {
       auto info = std::make_shared<SeriesInfo>();
-      info->cpmu = engine->cpmus.size();
+      info->source = engine->cpmus.size();
       info->label = cpmu.requests[i].label;
       info->event = cpmu.requests[i].event;
       info->placement = plan.counts[i].placement;
@@ -317,7 +318,7 @@ void Monitor::Engine::step_locked() {
 void Monitor::Engine::service_locked(std::uint64_t now_ns) {
   for (std::size_t i = 0; i < cpmus.size(); ++i) {
     CpmuSlot& slot = cpmus[i];
-    if (!slot.started || slot.status.health == CpmuHealth::kRemoved) continue;
+    if (!slot.started || slot.status.health == SourceHealth::kRemoved) continue;
     bool due = slot.service_period_ns > 0 && now_ns >= slot.service_due_ns;
     for (int fd : slot.service_fds) {
       pollfd ready{fd, POLLIN, 0};
@@ -336,13 +337,13 @@ std::optional<Notification> Monitor::Engine::record_failure_locked(std::size_t i
   CpmuSlot& slot = cpmus[index];
   const std::string message = naming_cpmu(error, slot).message();
   if (error.code() == Errc::kDeviceGone) {
-    slot.status.health = CpmuHealth::kRemoved;
+    slot.status.health = SourceHealth::kRemoved;
     slot.status.error = message;
     return Notification{NotificationKind::kDeviceRemoved, now(), 0, index, std::nullopt, message};
   }
   // A failure that lasts is reported once, not at every sample.
-  const bool news = slot.status.health != CpmuHealth::kError || slot.status.error != message;
-  slot.status.health = CpmuHealth::kError;
+  const bool news = slot.status.health != SourceHealth::kError || slot.status.error != message;
+  slot.status.health = SourceHealth::kError;
   slot.status.error = message;
   if (!news) return std::nullopt;
   return Notification{NotificationKind::kDeviceError, now(), 0, index, std::nullopt, message};
@@ -360,10 +361,10 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
       for (std::size_t i = 0; i < slot.series_count; ++i) {
         SeriesValue& s = series[slot.first_series + i];
         detail::hold_series(s);
-        s.ended = slot.status.health == CpmuHealth::kRemoved;
+        s.ended = slot.status.health == SourceHealth::kRemoved;
       }
     };
-    if (slot.status.health == CpmuHealth::kRemoved) {
+    if (slot.status.health == SourceHealth::kRemoved) {
       hold();
       continue;
     }
@@ -386,7 +387,7 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
       detail::update_series(s, previous, sample->values[i], interval);
       if (previous.trusted && !s.total.count.trusted) untrusted.push_back(index);
     }
-    slot.status.health = CpmuHealth::kCounting;
+    slot.status.health = SourceHealth::kCounting;
     slot.status.error.clear();
     slot.status.sample_ns = slot.last_sample_ns = sample->timestamp_ns;
     slot.status.interval_ns = interval;
@@ -396,10 +397,11 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->sequence = ++sequence;
   snapshot->timestamp_ns = now();
+  snapshot->wall_time_ns = options.wall_now();
   snapshot->start_ns = start_ns;
   snapshot->interval_ns = snapshot->timestamp_ns - std::min(snapshot->timestamp_ns, last_snapshot_ns);
   last_snapshot_ns = snapshot->timestamp_ns;
-  for (const CpmuSlot& slot : cpmus) snapshot->cpmus.push_back(slot.status);
+  for (const CpmuSlot& slot : cpmus) snapshot->sources.push_back(slot.status);
   snapshot->series = series;
   for (const detail::BoundMetric& bound : metrics) {
     const CpmuSlot& slot = cpmus[bound.cpmu];
@@ -426,8 +428,8 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
   }
   for (std::size_t index : untrusted) {
     const SeriesValue& s = series[index];
-    notify(NotificationKind::kUntrusted, published->sequence, s.info->cpmu, index,
-           fmt::format("{} {}: {}", cpmu_label(cpmus[s.info->cpmu]), s.info->label, s.total.count.doubt));
+    notify(NotificationKind::kUntrusted, published->sequence, s.info->source, index,
+           fmt::format("{} {}: {}", cpmu_label(cpmus[s.info->source]), s.info->label, s.total.count.doubt));
   }
   notify(NotificationKind::kSnapshot, published->sequence, std::nullopt, std::nullopt, {});
   return published;
@@ -436,7 +438,7 @@ std::shared_ptr<const Snapshot> Monitor::Engine::sample_locked() {
 std::uint64_t Monitor::Engine::next_deadline_locked() const {
   std::uint64_t deadline = next_sample_ns;
   for (const CpmuSlot& slot : cpmus) {
-    if (slot.started && slot.service_period_ns > 0 && slot.status.health != CpmuHealth::kRemoved) {
+    if (slot.started && slot.service_period_ns > 0 && slot.status.health != SourceHealth::kRemoved) {
       deadline = std::min(deadline, slot.service_due_ns);
     }
   }
@@ -448,7 +450,7 @@ std::vector<pollfd> Monitor::Engine::poll_set_locked() const {
   for (const CpmuSlot& slot : cpmus) {
     // A removed device's interrupt fd may stay readable forever; watching it
     // would spin the thread.
-    if (!slot.started || slot.status.health == CpmuHealth::kRemoved) continue;
+    if (!slot.started || slot.status.health == SourceHealth::kRemoved) continue;
     for (int fd : slot.service_fds) fds.push_back({fd, POLLIN, 0});
   }
   return fds;

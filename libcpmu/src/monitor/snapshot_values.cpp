@@ -6,11 +6,20 @@
 
 namespace cpmu {
 
-std::string_view cpmu_health_name(CpmuHealth health) {
+std::string_view source_kind_name(SourceKind kind) {
+  switch (kind) {
+    case SourceKind::kCpmu: return "cpmu";
+    case SourceKind::kHostCpu: return "host_cpu";
+    case SourceKind::kRemote: return "remote";
+  }
+  return "cpmu";
+}
+
+std::string_view source_health_name(SourceHealth health) {
   switch (health) {
-    case CpmuHealth::kCounting: return "counting";
-    case CpmuHealth::kError: return "error";
-    case CpmuHealth::kRemoved: return "removed";
+    case SourceHealth::kCounting: return "counting";
+    case SourceHealth::kError: return "error";
+    case SourceHealth::kRemoved: return "removed";
   }
   return "unknown";
 }
@@ -86,7 +95,7 @@ std::vector<BoundMetric> bind_metrics(const std::vector<MetricInfo>& metrics, co
         EventSelection plain;
         plain.code = *code;
         auto it = std::find_if(series.begin(), series.end(), [&](const SeriesValue& s) {
-          return s.info->cpmu == cpmu && s.info->event == plain && s.info->placement != Placement::kNotSupported;
+          return s.info->source == cpmu && s.info->event == plain && s.info->placement != Placement::kNotSupported;
         });
         if (it == series.end()) break;
         candidate.inputs.emplace_back(name, static_cast<std::size_t>(it - series.begin()));
@@ -100,7 +109,7 @@ std::vector<BoundMetric> bind_metrics(const std::vector<MetricInfo>& metrics, co
 MetricValue evaluate_metric(const BoundMetric& bound, const std::vector<SeriesValue>& series,
                             std::uint64_t interval_ns, std::uint64_t elapsed_ns) {
   MetricValue value;
-  value.cpmu = bound.cpmu;
+  value.source = bound.cpmu;
   value.name = bound.metric->name;
   value.unit = bound.metric->unit;
   auto input = [&](std::string_view name) -> const SeriesValue& {

@@ -15,7 +15,7 @@ namespace {
 const EventFileText kGoodFile{"good.json", R"({
   "schema_version": 1,
   "events": [
-    {"name": "good_event", "vid": "0x1e98", "gid": "0x10", "bit": 1, "unit": "requests", "description": "Fine."}
+    {"name": "good_event", "vid": "0x1e98", "gid": "0x10", "bit": 1, "unit": "events", "description": "Fine."}
   ]
 })"};
 
@@ -58,11 +58,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad.json:2: /events: expected an array, found object"},
         BadFile{"WrongType",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"bad_event\", \"vid\": 7838, \"gid\": 16, \"bit\": \"3\", \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "  {\"name\": \"bad_event\", \"vid\": 7838, \"gid\": 16, \"bit\": \"3\", \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:2: /events/0/bit: expected an integer, found string"},
         BadFile{"UnknownEventKey",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 3, \"unit\": \"u\", \"description\": \"d\",\n"
+                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 3, \"unit\": \"events\", \"description\": \"d\",\n"
                 "   \"colour\": \"red\"}\n]}",
                 "bad.json:3: /events/0/colour: unknown key 'colour' (expected one of: name, vid, gid, bit, unit, "
                 "kernel_since, description)"},
@@ -71,68 +71,73 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad.json:2: /events/0: missing required key 'unit'"},
         BadFile{"DuplicateName",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 3, \"unit\": \"u\", \"description\": \"d\"},\n"
-                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 4, \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 3, \"unit\": \"events\", \"description\": \"d\"},\n"
+                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 4, \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:3: /events/1/name: duplicate name 'bad_event' (first defined at line 2)"},
         BadFile{"DuplicateNameAcrossSections",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 3, \"unit\": \"u\", \"description\": \"d\"}],\n"
+                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 3, \"unit\": \"events\", \"description\": \"d\"}],\n"
                 " \"metrics\": [\n"
-                "  {\"name\": \"bad_event\", \"formula\": \"1\", \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "  {\"name\": \"bad_event\", \"formula\": \"1\", \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:4: /metrics/0/name: duplicate name 'bad_event' (first defined at line 2)"},
         BadFile{"DuplicateBit",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 3, \"unit\": \"u\", \"description\": \"d\"},\n"
-                "  {\"name\": \"bad_twin\", \"vid\": \"0x1\", \"gid\": 1, \"bit\": 3, \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 3, \"unit\": \"events\", \"description\": \"d\"},\n"
+                "  {\"name\": \"bad_twin\", \"vid\": \"0x1\", \"gid\": 1, \"bit\": 3, \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:3: /events/1/bit: bit 3 of vid=0x1,gid=0x1 is already named 'bad_event' at line 2"},
         BadFile{"BitOutOfRange",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1,\n   \"bit\": 32, \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1,\n   \"bit\": 32, \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:3: /events/0/bit: 32 is out of range 0..31"},
         BadFile{"NegativeBit",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": -1, \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": -1, \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:2: /events/0/bit: -1 is negative"},
         BadFile{"VidTooBig",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"bad_event\", \"vid\": 65536, \"gid\": 1, \"bit\": 1, \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "  {\"name\": \"bad_event\", \"vid\": 65536, \"gid\": 1, \"bit\": 1, \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:2: /events/0/vid: 65536 is out of range 0..65535"},
         BadFile{"GidNotHex",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": \"16\", \"bit\": 1, \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": \"16\", \"bit\": 1, \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:2: /events/0/gid: '16' is not a hexadecimal number like \"0x1e98\""},
         BadFile{"EmptyDescription",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 1, \"unit\": \"u\", \"description\": \"\"}\n]}",
+                "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 1, \"unit\": \"events\", \"description\": \"\"}\n]}",
                 "bad.json:2: /events/0/description: must not be empty"},
         BadFile{"InvalidName",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"bad-event\", \"vid\": 1, \"gid\": 1, \"bit\": 1, \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "  {\"name\": \"bad-event\", \"vid\": 1, \"gid\": 1, \"bit\": 1, \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:2: /events/0/name: invalid name 'bad-event': a name may contain only letters, digits and '_'"},
         BadFile{"ReservedName",
                 "{\"schema_version\": 1, \"events\": [\n"
-                "  {\"name\": \"mask\", \"vid\": 1, \"gid\": 1, \"bit\": 1, \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "  {\"name\": \"mask\", \"vid\": 1, \"gid\": 1, \"bit\": 1, \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:2: /events/0/name: invalid name 'mask': 'mask' is reserved"},
         BadFile{"DuplicateKey",
                 "{\"schema_version\": 1, \"events\": [\n"
                 "  {\"name\": \"bad_event\", \"vid\": 1, \"gid\": 1, \"bit\": 1,\n"
-                "   \"bit\": 2, \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "   \"bit\": 2, \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:3: /events/0/bit: the same key appears twice in one object"},
         BadFile{"AggregateOfOne",
                 "{\"schema_version\": 1, \"aggregates\": [\n"
-                "  {\"name\": \"bad_event\", \"events\": [\"good_event\"], \"unit\": \"u\", \"description\": \"d\"}\n]}",
+                "  {\"name\": \"bad_event\", \"events\": [\"good_event\"], \"unit\": \"events\", \"description\": \"d\"}\n]}",
                 "bad.json:2: /aggregates/0/events: an aggregate needs at least 2 events"},
         BadFile{"AggregateMemberTwice",
                 "{\"schema_version\": 1, \"aggregates\": [\n"
-                "  {\"name\": \"bad_event\", \"events\": [\"good_event\",\n   \"good_event\"], \"unit\": \"u\", "
+                "  {\"name\": \"bad_event\", \"events\": [\"good_event\",\n   \"good_event\"], \"unit\": \"events\", "
                 "\"description\": \"d\"}\n]}",
                 "bad.json:3: /aggregates/0/events/1: 'good_event' is listed twice"},
         BadFile{"FormulaSyntax",
                 "{\"schema_version\": 1, \"metrics\": [\n"
-                "  {\"name\": \"bad_event\", \"unit\": \"u\", \"description\": \"d\",\n"
+                "  {\"name\": \"bad_event\", \"unit\": \"events\", \"description\": \"d\",\n"
                 "   \"formula\": \"good_event * (2\"}\n]}",
                 "bad.json:3: /metrics/0/formula: formula 'good_event * (2' at position 16: missing ')' for the '(' at "
                 "position 14"},
+        BadFile{"UnknownUnit",
+                "{\"schema_version\": 1, \"metrics\": [\n"
+                "  {\"name\": \"bad_metric\", \"formula\": \"1\",\n   \"unit\": \"bytes/s\", \"description\": \"d\"}\n]}",
+                "bad.json:3: /metrics/0/unit: unknown unit 'bytes/s' (expected one of: events, cycles, entries, bytes, "
+                "bytes_per_second, events_per_second, hertz, ratio, percent, nanoseconds)"},
         BadFile{"GroupDescribedTwice",
                 "{\"schema_version\": 1, \"groups\": [\n"
                 "  {\"vid\": 1, \"gid\": 2, \"name\": \"one\"},\n  {\"vid\": 1, \"gid\": 2, \"name\": \"two\"}\n]}",
@@ -141,7 +146,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(CatalogueFile, AcceptsIdsAsIntegersOrHexStrings) {
   const std::vector<EventFileLevel> levels = {{{"ids.json", R"({"schema_version": 1, "events": [
-    {"name": "a", "vid": 7832, "gid": "0X1F", "bit": 31, "unit": "u", "description": "d"}]})"}}};
+    {"name": "a", "vid": 7832, "gid": "0X1F", "bit": 31, "unit": "events", "description": "d"}]})"}}};
   const CatalogueLoad load = build_event_catalogue(levels);
   ASSERT_TRUE(load.issues.empty()) << load.issues[0].message();
   EXPECT_EQ(load.catalogue.resolve("a"), (EventCode{0x1e98, 0x1f, 0x80000000}));

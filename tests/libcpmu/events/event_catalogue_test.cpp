@@ -19,7 +19,7 @@ EventFileText events_file(std::string name, std::vector<std::pair<std::string, u
   std::string text = "{\"schema_version\": 1,\n \"events\": [";
   for (std::size_t i = 0; i < events.size(); ++i) {
     text += fmt::format(
-        "{}\n  {{\"name\": \"{}\", \"vid\": \"0x1e98\", \"gid\": \"0x10\", \"bit\": {}, \"unit\": \"u\", "
+        "{}\n  {{\"name\": \"{}\", \"vid\": \"0x1e98\", \"gid\": \"0x10\", \"bit\": {}, \"unit\": \"events\", "
         "\"description\": \"d\"}}",
         i ? "," : "", events[i].first, events[i].second);
   }
@@ -63,7 +63,7 @@ TEST(EventCatalogue, IdenticalDefinitionsInOneLevelAreNoConflict) {
 TEST(EventCatalogue, EventAndMetricOfOneNameInOneLevelConflict) {
   const auto load = build({{events_file("a.json", {{"x", 0}}),
                             {"b.json", R"({"schema_version": 1, "metrics": [
-  {"name": "x", "formula": "1", "unit": "u", "description": "d"}]})"}}});
+  {"name": "x", "formula": "1", "unit": "events", "description": "d"}]})"}}});
   EXPECT_EQ(messages(load), std::vector<std::string>{"b.json:2: /metrics/0/name: 'x' is defined differently at a.json:3"});
   EXPECT_NE(load.catalogue.find_event("x"), nullptr);
   EXPECT_EQ(load.catalogue.find_metric("x"), nullptr);
@@ -72,7 +72,7 @@ TEST(EventCatalogue, EventAndMetricOfOneNameInOneLevelConflict) {
 TEST(EventCatalogue, AggregatesMayUseEventsOfOtherFiles) {
   const auto load = build({{events_file("events.json", {{"a", 1}, {"b", 3}})},
                            {{"sum.json", R"({"schema_version": 1, "aggregates": [
-  {"name": "a_and_b", "events": ["a", "b"], "unit": "u", "description": "d"}]})"}}});
+  {"name": "a_and_b", "events": ["a", "b"], "unit": "events", "description": "d"}]})"}}});
   EXPECT_TRUE(load.issues.empty());
   const EventInfo* sum = load.catalogue.find_event("a_and_b");
   ASSERT_NE(sum, nullptr);
@@ -85,7 +85,7 @@ TEST(EventCatalogue, AggregateWithAnUnknownMemberIsDroppedAlone) {
   const auto load = build({{events_file("f.json", {{"a", 1}},
                                         R"(, "aggregates": [
   {"name": "broken", "events": ["a",
-     "nope"], "unit": "u", "description": "d"}])")}});
+     "nope"], "unit": "events", "description": "d"}])")}});
   EXPECT_EQ(messages(load), std::vector<std::string>{"f.json:5: /aggregates/0/events/1: unknown event 'nope'"});
   EXPECT_FALSE(load.catalogue.resolve("broken"));
   EXPECT_TRUE(load.catalogue.resolve("a"));
@@ -94,9 +94,9 @@ TEST(EventCatalogue, AggregateWithAnUnknownMemberIsDroppedAlone) {
 TEST(EventCatalogue, AggregateSpanningTwoGroupsIsDropped) {
   const auto load = build({{events_file("f.json", {{"a", 1}},
                                         R"(, "aggregates": [
-  {"name": "broken", "events": ["a", "clock"], "unit": "u", "description": "d"}])"),
+  {"name": "broken", "events": ["a", "clock"], "unit": "events", "description": "d"}])"),
                             {"g.json", R"({"schema_version": 1, "events": [
-  {"name": "clock", "vid": "0x1e98", "gid": "0x0", "bit": 0, "unit": "u", "description": "d"}]})"}}});
+  {"name": "clock", "vid": "0x1e98", "gid": "0x0", "bit": 0, "unit": "events", "description": "d"}]})"}}});
   EXPECT_EQ(messages(load), std::vector<std::string>{"f.json:4: /aggregates/0/events/1: 'clock' is in group "
                                                      "vid=0x1e98,gid=0x0, not vid=0x1e98,gid=0x10 like 'a'"});
 }
@@ -104,8 +104,8 @@ TEST(EventCatalogue, AggregateSpanningTwoGroupsIsDropped) {
 TEST(EventCatalogue, AggregateOfAnAggregateIsDropped) {
   const auto load = build({{events_file("f.json", {{"a", 1}, {"b", 2}, {"c", 3}},
                                         R"(, "aggregates": [
-  {"name": "ab", "events": ["a", "b"], "unit": "u", "description": "d"},
-  {"name": "abc", "events": ["ab", "c"], "unit": "u", "description": "d"}])")}});
+  {"name": "ab", "events": ["a", "b"], "unit": "events", "description": "d"},
+  {"name": "abc", "events": ["ab", "c"], "unit": "events", "description": "d"}])")}});
   EXPECT_EQ(messages(load), std::vector<std::string>{
                                 "f.json:7: /aggregates/1/events/0: 'ab' is an aggregate; an aggregate sums events"});
   EXPECT_TRUE(load.catalogue.resolve("ab"));
@@ -114,10 +114,10 @@ TEST(EventCatalogue, AggregateOfAnAggregateIsDropped) {
 TEST(EventCatalogue, MetricWithAnUnknownNameIsDroppedAlone) {
   const auto load = build({{events_file("f.json", {{"a", 1}},
                                         R"(, "metrics": [
-  {"name": "good", "formula": "a / interval", "unit": "u", "description": "d"},
-  {"name": "bad", "unit": "u", "description": "d",
+  {"name": "good", "formula": "a / interval", "unit": "events", "description": "d"},
+  {"name": "bad", "unit": "events", "description": "d",
    "formula": "a / nope"},
-  {"name": "worse", "formula": "good * 2", "unit": "u", "description": "d"}])")}});
+  {"name": "worse", "formula": "good * 2", "unit": "events", "description": "d"}])")}});
   EXPECT_EQ(messages(load), (std::vector<std::string>{
                                 "f.json:6: /metrics/1/formula: unknown event 'nope'",
                                 "f.json:7: /metrics/2/formula: 'good' is a metric; formulas use events and aggregates"}));
@@ -142,7 +142,7 @@ TEST(EventCatalogue, HigherLevelGroupDescriptionWins) {
 TEST(EventCatalogue, ListsEventsByGroupThenBitThenAggregates) {
   const auto load = build({{events_file("f.json", {{"late", 7}, {"early", 2}},
                                         R"(, "aggregates": [
-  {"name": "both", "events": ["late", "early"], "unit": "u", "description": "d"}])")}});
+  {"name": "both", "events": ["late", "early"], "unit": "events", "description": "d"}])")}});
   std::vector<std::string> names;
   for (const auto& e : load.catalogue.events()) names.push_back(e.name);
   EXPECT_EQ(names, (std::vector<std::string>{"early", "late", "both"}));

@@ -68,7 +68,7 @@ TEST(EventResolution, EveryDescriptionParsesBackToItsCode) {
 TEST(EventResolution, PrefersTheHigherLevelNameForACode) {
   auto file = [](std::string file_name, std::string name) {
     return EventFileText{std::move(file_name), R"({"schema_version": 1, "events": [{"name": ")" + name +
-                                                    R"(", "vid": 1, "gid": 1, "bit": 0, "unit": "u", "description": "d"}]})"};
+                                                    R"(", "vid": 1, "gid": 1, "bit": 0, "unit": "events", "description": "d"}]})"};
   };
   const std::vector<EventFileLevel> levels = {{file("a.json", "aaa"), file("b.json", "zzz")}, {file("c.json", "mmm")}};
   const auto load = build_event_catalogue(levels);

@@ -44,7 +44,7 @@ class TempDir {
 
 std::string one_event(std::string_view name, unsigned bit) {
   return fmt::format(R"({{"schema_version": 1, "events": [
-  {{"name": "{}", "vid": "0x1b36", "gid": "0x7", "bit": {}, "unit": "u", "description": "d"}}]}})",
+  {{"name": "{}", "vid": "0x1b36", "gid": "0x7", "bit": {}, "unit": "events", "description": "d"}}]}})",
                      name, bit);
 }
 
@@ -96,7 +96,7 @@ TEST(LoadEventCatalogue, LaterDirectoriesOverrideEarlierOnesByName) {
 TEST(LoadEventCatalogue, UserDirectoryOverridesTheBuiltInCatalogue) {
   TempDir user;
   user.write("cpmu/events/mine.json", R"({"schema_version": 1, "events": [
-  {"name": "clock_ticks", "vid": "0x1e98", "gid": "0x0", "bit": 0, "unit": "ticks", "description": "Mine."}]})");
+  {"name": "clock_ticks", "vid": "0x1e98", "gid": "0x0", "bit": 0, "unit": "cycles", "description": "Mine."}]})");
   const auto load = load_event_catalogue(event_search_path(env_of({{"XDG_CONFIG_HOME", user.path().string()}})));
   EXPECT_TRUE(load.issues.empty());
   EXPECT_EQ(load.catalogue.find_event("clock_ticks")->description, "Mine.");

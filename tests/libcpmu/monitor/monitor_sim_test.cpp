@@ -132,7 +132,7 @@ class SimMonitor {
     auto s = monitor->latest();
     std::vector<std::uint64_t> out;
     for (const SeriesValue& series : s->series) {
-      const CpmuName& name = s->cpmus[series.info->cpmu].identity->name;
+      const CpmuName& name = s->sources[series.info->source].identity->name;
       std::uint64_t sum = 0;
       for (unsigned bit = 0; bit < 32; ++bit) {
         if ((series.info->event.code.mask >> bit & 1u) == 0) continue;
@@ -176,9 +176,9 @@ TEST(MonitorOnSimulator, DeltasRatesAndTotalsMatchGroundTruthExactly) {
     const std::vector<std::uint64_t> truth = rig.truths();
     for (std::size_t s = 0; s < snapshot->series.size(); ++s) {
       const SeriesValue& series = snapshot->series[s];
-      const CpmuStatus& cpmu = snapshot->cpmus[series.info->cpmu];
+      const SourceStatus& cpmu = snapshot->sources[series.info->source];
       SCOPED_TRACE(fmt::format("{} {} at {} ms", cpmu.identity->name.to_string(), series.info->label, rig.now() / kMs));
-      ASSERT_EQ(cpmu.health, CpmuHealth::kCounting) << cpmu.error;
+      ASSERT_EQ(cpmu.health, SourceHealth::kCounting) << cpmu.error;
       ASSERT_EQ(series.total.count.state, CountState::kCounted);
       EXPECT_TRUE(series.total.count.trusted) << series.total.count.doubt;
       EXPECT_EQ(series.total.count.raw, rig.since_start(s, truth));
@@ -210,8 +210,8 @@ TEST(MonitorOnSimulator, ServicePeriodKeepsNarrowCountersExactAcrossWraps) {
   std::size_t wrapped = 0;
   for (std::size_t s = 0; s < snapshot->series.size(); ++s) {
     const SeriesValue& series = snapshot->series[s];
-    SCOPED_TRACE(fmt::format("{} {}", snapshot->cpmus[series.info->cpmu].identity->name.to_string(), series.info->label));
-    const bool narrow = snapshot->cpmus[series.info->cpmu].identity->name.function == PciAddress{0, 0x0c, 0, 0};
+    SCOPED_TRACE(fmt::format("{} {}", snapshot->sources[series.info->source].identity->name.to_string(), series.info->label));
+    const bool narrow = snapshot->sources[series.info->source].identity->name.function == PciAddress{0, 0x0c, 0, 0};
     if (narrow && std::string(series.info->label) != "clock_ticks") {
       EXPECT_FALSE(series.total.count.trusted);
       EXPECT_NE(series.total.count.doubt.find("it may have wrapped more than once"), std::string::npos)
@@ -247,21 +247,21 @@ TEST(MonitorOnSimulator, SurpriseRemovalEndsThatDevicesSeriesAndOthersKeepCounti
     EXPECT_NE(n.kind, NotificationKind::kDeviceError) << n.message;
   }
   std::size_t ended = 0, counting = 0;
-  for (std::size_t c = 0; c < snapshot->cpmus.size(); ++c) {
-    const CpmuStatus& cpmu = snapshot->cpmus[c];
+  for (std::size_t c = 0; c < snapshot->sources.size(); ++c) {
+    const SourceStatus& cpmu = snapshot->sources[c];
     if (cpmu.identity->name.function == removed) {
-      EXPECT_EQ(cpmu.health, CpmuHealth::kRemoved);
+      EXPECT_EQ(cpmu.health, SourceHealth::kRemoved);
       EXPECT_EQ(removal_events[c], 1) << "one removal event per CPMU of the device";
       EXPECT_NE(cpmu.error.find("0000:0f:00.0"), std::string::npos) << cpmu.error;
     } else {
-      EXPECT_EQ(cpmu.health, CpmuHealth::kCounting) << cpmu.error;
+      EXPECT_EQ(cpmu.health, SourceHealth::kCounting) << cpmu.error;
       EXPECT_EQ(removal_events.count(c), 0u);
     }
   }
   for (std::size_t s = 0; s < snapshot->series.size(); ++s) {
     const SeriesValue& series = snapshot->series[s];
-    SCOPED_TRACE(fmt::format("{} {}", snapshot->cpmus[series.info->cpmu].identity->name.to_string(), series.info->label));
-    if (snapshot->cpmus[series.info->cpmu].identity->name.function == removed) {
+    SCOPED_TRACE(fmt::format("{} {}", snapshot->sources[series.info->source].identity->name.to_string(), series.info->label));
+    if (snapshot->sources[series.info->source].identity->name.function == removed) {
       // Ended with the last total read before the removal.
       EXPECT_TRUE(series.ended);
       EXPECT_EQ(series.total.count.raw, before->series[s].total.count.raw);
@@ -303,7 +303,7 @@ TEST(MonitorIdentity, CarriesTheKernelNamesAndTheFunctionsCdat) {
   table.ranges.push_back(range);
   cdat.functions.push_back(table);
 
-  const CpmuIdentity identity = cpmu_identity(*machine, endpoint, f.cpmus[1], &cdat);
+  const SourceIdentity identity = cpmu_identity(*machine, endpoint, f.cpmus[1], &cdat);
   EXPECT_EQ(identity.name.to_string(), "0000:0f:00.0/1");
   EXPECT_EQ(identity.kind, ComponentKind::kEndpoint);
   EXPECT_EQ(identity.memdev, "mem0");

@@ -133,13 +133,13 @@ TEST(MonitorNotifications, DeviceErrorIsReportedOnceWhileItLastsAndCountingResum
   rig.interval();
   rig.interval();
   auto failing = rig.monitor->latest();
-  EXPECT_EQ(failing->cpmus[0].health, CpmuHealth::kError);
+  EXPECT_EQ(failing->sources[0].health, SourceHealth::kError);
   EXPECT_EQ(failing->series[0].total.count.raw, 7u);
   EXPECT_EQ(failing->series[0].interval.count.raw, 0u);
   rig.scripts[0]->read_error.reset();
   rig.set(0, {counted(9, kIntervalNs * 4), counted(8, kIntervalNs * 4)});
   rig.interval();
-  EXPECT_EQ(rig.monitor->latest()->cpmus[0].health, CpmuHealth::kCounting);
+  EXPECT_EQ(rig.monitor->latest()->sources[0].health, SourceHealth::kCounting);
   EXPECT_EQ(rig.monitor->latest()->series[0].interval.count.raw, 2u);
 
   auto all = rig.drain();
@@ -166,8 +166,8 @@ TEST(MonitorNotifications, RemovalEndsOnlyThatCpmusSeries) {
   EXPECT_EQ(rig.scripts[0]->reads.load(), reads_when_gone) << "a removed CPMU is not read again";
 
   auto snapshot = rig.monitor->latest();
-  EXPECT_EQ(snapshot->cpmus[0].health, CpmuHealth::kRemoved);
-  EXPECT_EQ(snapshot->cpmus[1].health, CpmuHealth::kCounting);
+  EXPECT_EQ(snapshot->sources[0].health, SourceHealth::kRemoved);
+  EXPECT_EQ(snapshot->sources[1].health, SourceHealth::kCounting);
   EXPECT_TRUE(snapshot->series[0].ended);
   EXPECT_TRUE(snapshot->series[1].ended);
   EXPECT_EQ(snapshot->series[0].total.count.raw, 1u);
@@ -300,6 +300,28 @@ TEST(MonitorSnapshots, PublishedSnapshotNeverChanges) {
   EXPECT_EQ(held->series[1].total.count.raw, 200u);
 }
 
+// Snapshots carry wall-clock time beside the monitor's clock, from the
+// wall clock the options give (system_clock by default).
+TEST(MonitorSnapshots, CarryTheWallClockBesideTheMonotonicOne) {
+  std::uint64_t wall = 1'796'000'000'000'000'000ull;
+  MonitorOptions options;
+  options.wall_now = [&wall] { return wall += 7; };
+  Rig rig(1, std::move(options));
+  rig.interval();
+  const auto first = rig.monitor->latest();
+  rig.interval();
+  const auto second = rig.monitor->latest();
+  EXPECT_EQ(first->wall_time_ns + 7, second->wall_time_ns);
+  EXPECT_GT(first->wall_time_ns, 1'796'000'000'000'000'000ull);
+  EXPECT_EQ(second->timestamp_ns - first->timestamp_ns, kIntervalNs);
+
+  Rig defaults;
+  defaults.interval();
+  const std::uint64_t now = wall_clock_now()();
+  EXPECT_LE(defaults.monitor->latest()->wall_time_ns, now);
+  EXPECT_GT(defaults.monitor->latest()->wall_time_ns, now - 60'000'000'000ull);
+}
+
 TEST(MonitorSnapshots, DeltasAndRatesComeFromSuccessiveTotals) {
   Rig rig;
   rig.set(0, {counted(1000, kIntervalNs), counted(0, kIntervalNs)});
@@ -310,7 +332,7 @@ TEST(MonitorSnapshots, DeltasAndRatesComeFromSuccessiveTotals) {
   EXPECT_EQ(s->series[0].total.count.raw, 3500u);
   EXPECT_EQ(s->series[0].interval.count.raw, 2500u);
   EXPECT_EQ(s->series[0].interval.count.time_enabled_ns, kIntervalNs);
-  EXPECT_EQ(s->cpmus[0].interval_ns, kIntervalNs);
+  EXPECT_EQ(s->sources[0].interval_ns, kIntervalNs);
   EXPECT_DOUBLE_EQ(*s->series[0].interval.rate, 25000.0);        // 2500 per 0.1 s
   EXPECT_DOUBLE_EQ(*s->series[0].total.rate, 17500.0);   // 3500 per 0.2 s
   EXPECT_DOUBLE_EQ(*s->series[0].total.running_share, 1.0);
@@ -423,7 +445,7 @@ TEST(MonitorMetrics, EvaluatedOnlyWhereEveryInputIsCounted) {
   auto catalogue = load_event_catalogue(EventSearchPath{});
   MetricInfo read_bytes;
   read_bytes.name = "read_bandwidth";
-  read_bytes.unit = "bytes/s";
+  read_bytes.unit = Unit::kBytesPerSecond;
   read_bytes.formula = *Formula::parse("m2s_req_memrd * 64 / interval");
   MetricInfo missing = read_bytes;
   missing.name = "needs_ddr";
@@ -440,7 +462,7 @@ TEST(MonitorMetrics, EvaluatedOnlyWhereEveryInputIsCounted) {
   auto s = rig.monitor->latest();
   ASSERT_EQ(s->metrics.size(), 1u);
   EXPECT_EQ(s->metrics[0].name, "read_bandwidth");
-  EXPECT_EQ(s->metrics[0].unit, "bytes/s");
+  EXPECT_EQ(s->metrics[0].unit, Unit::kBytesPerSecond);
   EXPECT_DOUBLE_EQ(*s->metrics[0].interval_value, 500 * 64 / 0.1);
   EXPECT_DOUBLE_EQ(*s->metrics[0].total_value, 1500 * 64 / 0.2);
   EXPECT_TRUE(s->metrics[0].trusted);

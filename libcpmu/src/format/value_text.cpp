@@ -1,11 +1,11 @@
-#include "units.hpp"
+#include "cpmu/value_text.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
 #include <cmath>
 
-namespace cpmu::cli {
+namespace cpmu {
 
 std::string grouped(std::uint64_t value) {
   std::string digits = std::to_string(value);
@@ -44,4 +44,12 @@ std::string count_value(double estimate) {
   return grouped(static_cast<std::uint64_t>(std::llround(estimate)));
 }
 
-}  // namespace cpmu::cli
+std::string quantity(double value, Unit unit) {
+  switch (unit) {
+    case Unit::kRatio: return fmt::format("{:.3f}", value);
+    case Unit::kPercent: return fmt::format("{:.2f}%", value);
+    default: return si_scaled(value) + std::string(unit_symbol(unit));
+  }
+}
+
+}  // namespace cpmu

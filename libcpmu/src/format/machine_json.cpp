@@ -1,24 +1,17 @@
-// `cpmu list --json`: schema version 1, documented in docs/list-json-schema.md.
-// Keys are snake_case, numbers stay numbers, absent fields are left out.
-#include <nlohmann/json.hpp>
+// The machine document (`cpmu list --json`): host bridges, functions with
+// their capabilities, DVSECs, register blocks, mailboxes and CPMUs.
+#include "cpmu/event_naming.hpp"
+#include "cpmu/json.hpp"
+#include "format/json_document.hpp"
 
-#include "event_naming.hpp"
-#include "list_view.hpp"
-
-namespace cpmu::cli {
+namespace cpmu::json {
 
 namespace {
 
-using nlohmann::ordered_json;
+using detail::Json;
 
-ordered_json problems_json(const std::vector<Error>& problems) {
-  ordered_json list = ordered_json::array();
-  for (const auto& p : problems) list.push_back({{"code", errc_name(p.code())}, {"message", p.message()}});
-  return list;
-}
-
-ordered_json capabilities_json(const CpmuCapabilities& caps, const EventCatalogue* catalogue) {
-  ordered_json j;
+Json capabilities_json(const CpmuCapabilities& caps, const EventCatalogue* catalogue) {
+  Json j;
   j["raw"] = caps.raw;
   j["counters"] = caps.counter_count;
   j["counter_width"] = caps.counter_width;
@@ -29,10 +22,10 @@ ordered_json capabilities_json(const CpmuCapabilities& caps, const EventCatalogu
   j["freeze"] = caps.freeze;
   j["writable_when_frozen"] = caps.writable_when_frozen;
   j["version"] = caps.version;
-  ordered_json event_caps = ordered_json::array();
+  Json event_caps = Json::array();
   for (std::size_t i = 0; i < caps.event_capabilities.size(); ++i) {
     const auto& e = caps.event_capabilities[i];
-    ordered_json cap = {{"index", i}, {"vendor_id", e.vendor_id}, {"group_id", e.group_id},
+    Json cap = {{"index", i}, {"vendor_id", e.vendor_id}, {"group_id", e.group_id},
                         {"supported_events", e.supported_events}};
     if (auto title = group_title(catalogue, e.vendor_id, e.group_id); !title.empty()) cap["group_name"] = title;
     if (auto names = event_names(catalogue, e.vendor_id, e.group_id, e.supported_events); !names.empty()) {
@@ -41,10 +34,10 @@ ordered_json capabilities_json(const CpmuCapabilities& caps, const EventCatalogu
     event_caps.push_back(std::move(cap));
   }
   j["event_capabilities"] = std::move(event_caps);
-  ordered_json counters = ordered_json::array();
+  Json counters = Json::array();
   for (std::size_t n = 0; n < caps.counters.size(); ++n) {
     const auto& c = caps.counters[n];
-    ordered_json counter = {{"index", n}, {"type", counter_type_name(c.type)}};
+    Json counter = {{"index", n}, {"type", detail::snake_case(counter_type_name(c.type))}};
     if (c.type == CounterType::kFixed || c.type == CounterType::kFreeRunning) {
       counter["events"] = c.events;
       counter["event_group_index"] = c.event_group_index;
@@ -55,8 +48,8 @@ ordered_json capabilities_json(const CpmuCapabilities& caps, const EventCatalogu
   return j;
 }
 
-ordered_json cpmu_json(const Cpmu& cpmu, const EventCatalogue* catalogue) {
-  ordered_json j;
+Json cpmu_json(const Cpmu& cpmu, const EventCatalogue* catalogue) {
+  Json j;
   j["name"] = "cpmu" + std::to_string(cpmu.instance);
   j["instance"] = cpmu.instance;
   j["locator_entry"] = cpmu.block.locator_entry;
@@ -75,14 +68,14 @@ ordered_json cpmu_json(const Cpmu& cpmu, const EventCatalogue* catalogue) {
   return j;
 }
 
-ordered_json function_json(const ListView& view, std::size_t index) {
+Json function_json(const MachineDocument& view, std::size_t index) {
   const DiscoveredFunction& fn = view.machine->functions[index];
   const Topology& t = *view.topology;
-  ordered_json j;
+  Json j;
   j["bdf"] = fn.info.address.to_string();
   j["host_bridge"] = t.host_bridges[t.host_bridge_of[index]].name();
   if (t.parent[index]) j["parent"] = view.machine->functions[*t.parent[index]].info.address.to_string();
-  j["kind"] = component_kind_name(fn.kind);
+  j["kind"] = detail::component_kind_spelling(fn.kind);
   j["vendor_id"] = fn.info.vendor_id;
   j["device_id"] = fn.info.device_id;
   j["class_code"] = fn.info.class_code;
@@ -94,7 +87,7 @@ ordered_json function_json(const ListView& view, std::size_t index) {
   j["memory_device"] = fn.memory_device;
   if (fn.pcie_port_type) j["pcie_port_type"] = *fn.pcie_port_type;
   if (fn.link) {
-    ordered_json link;
+    Json link;
     if (auto s = link_speed_gt_s(fn.link->speed)) link["speed_gt_s"] = *s;
     link["width"] = fn.link->width;
     if (auto s = link_speed_gt_s(fn.link->max_speed)) link["max_speed_gt_s"] = *s;
@@ -110,67 +103,66 @@ ordered_json function_json(const ListView& view, std::size_t index) {
   if (!fn.cxl_port.empty()) j["cxl_port"] = fn.cxl_port;
   if (!fn.cxl_endpoint.empty()) j["cxl_endpoint"] = fn.cxl_endpoint;
   if (!fn.cxl_dport.empty()) j["cxl_dport"] = fn.cxl_dport;
-  ordered_json caps = ordered_json::array();
+  Json caps = Json::array();
   for (const auto& c : fn.extended_capabilities) caps.push_back({{"offset", c.offset}, {"id", c.id}, {"version", c.version}});
   j["extended_capabilities"] = std::move(caps);
-  ordered_json dvsecs = ordered_json::array();
+  Json dvsecs = Json::array();
   for (const auto& d : fn.dvsecs) {
-    ordered_json dj = {{"offset", d.offset}, {"vendor_id", d.vendor_id}, {"id", d.id}, {"revision", d.revision},
+    Json dj = {{"offset", d.offset}, {"vendor_id", d.vendor_id}, {"id", d.id}, {"revision", d.revision},
                        {"length", d.length}};
     if (d.is_cxl() && !cxl_dvsec_name(d.id).empty()) dj["name"] = cxl_dvsec_name(d.id);
     dvsecs.push_back(std::move(dj));
   }
   j["dvsecs"] = std::move(dvsecs);
-  ordered_json blocks = ordered_json::array();
+  Json blocks = Json::array();
   for (const auto& b : fn.register_blocks) {
-    ordered_json bj = {{"locator_entry", b.locator_entry}, {"bir", b.bir}, {"block_id", b.block_id}};
-    if (!register_block_name(b.block_id).empty()) bj["name"] = register_block_name(b.block_id);
+    Json bj = {{"locator_entry", b.locator_entry}, {"bir", b.bir}, {"block_id", b.block_id}};
+    if (!register_block_name(b.block_id).empty()) bj["name"] = detail::snake_case(register_block_name(b.block_id));
     bj["offset"] = b.offset;
     if (b.bar_size) bj["bar_size"] = *b.bar_size;
     blocks.push_back(std::move(bj));
   }
   j["register_blocks"] = std::move(blocks);
-  ordered_json does = ordered_json::array();
+  Json does = Json::array();
   for (const auto& d : fn.doe_mailboxes) {
     does.push_back({{"offset", d.offset}, {"capabilities", d.capabilities}, {"interrupt_support", d.interrupt_support},
                     {"interrupt_message", d.interrupt_message}});
   }
   j["doe_mailboxes"] = std::move(does);
-  ordered_json cpmus = ordered_json::array();
+  Json cpmus = Json::array();
   for (const auto& c : fn.cpmus) cpmus.push_back(cpmu_json(c, view.catalogue));
   j["cpmus"] = std::move(cpmus);
-  j["problems"] = problems_json(fn.problems);
+  j["problems"] = detail::errors_json(fn.problems);
   return j;
 }
 
 }  // namespace
 
-std::string render_list_json(const ListView& view) {
+std::string encode_machine(const MachineDocument& view) {
   const Topology& t = *view.topology;
-  ordered_json root;
-  root["schema_version"] = kListSchemaVersion;
+  Json root = detail::document_head("machine");
   root["backend"] = view.machine->backend;
   root["privileged"] = !view.machine->config_access_denied;
   std::vector<bool> bridge_used(t.host_bridges.size(), false);
-  ordered_json functions = ordered_json::array();
+  Json functions = Json::array();
   for (std::size_t i = 0; i < view.machine->functions.size(); ++i) {
-    if (!view.selected[i]) continue;
+    if (!view.selected.empty() && !view.selected[i]) continue;
     bridge_used[t.host_bridge_of[i]] = true;
     functions.push_back(function_json(view, i));
   }
-  ordered_json bridges = ordered_json::array();
+  Json bridges = Json::array();
   for (std::size_t h = 0; h < t.host_bridges.size(); ++h) {
     if (!bridge_used[h]) continue;
     const auto& b = t.host_bridges[h];
-    ordered_json bj = {{"name", b.name()}, {"domain", b.domain}, {"root_bus", b.root_bus}};
+    Json bj = {{"name", b.name()}, {"domain", b.domain}, {"root_bus", b.root_bus}};
     if (!b.cxl_port.empty()) bj["cxl_port"] = b.cxl_port;
     bridges.push_back(std::move(bj));
   }
   root["host_bridges"] = std::move(bridges);
   root["functions"] = std::move(functions);
   root["perf_pmus"] = view.perf_pmus;
-  root["problems"] = problems_json(view.machine->problems);
-  return root.dump(2) + "\n";
+  root["problems"] = detail::errors_json(view.machine->problems);
+  return detail::pretty_document(root);
 }
 
-}  // namespace cpmu::cli
+}  // namespace cpmu::json
