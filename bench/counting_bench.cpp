@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "cpmu/direct_backend.hpp"
+#include "counting/direct_backend.hpp"
 #include "cpmu/discovery.hpp"
 #include "cpmu/regs/cpmu.hpp"
 #include "cxlsim/sim_platform.hpp"

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "cpmu/direct_backend.hpp"
+#include "counting/direct_backend.hpp"
 #include "cpmu/discovery.hpp"
 #include "cpmu/monitor.hpp"
 #include "cxlsim/sim_platform.hpp"

@@ -18,6 +18,7 @@
 #include "cpmu/cpmu_name.hpp"
 #include "cpmu/discovery.hpp"
 #include "cpmu/events.hpp"
+#include "cpmu/json.hpp"
 #include "cxlsim/sim_platform.hpp"
 #include "run_cli.hpp"
 
@@ -166,7 +167,8 @@ TEST(CpmuEventsCatalogue, ListsTheSearchPathsCatalogueWithoutAMachine) {
   auto run = run_cpmu("events --catalogue --json");
   ASSERT_EQ(run.status, load.issues.empty() ? 0 : 1) << run.err;
   const auto out = nlohmann::json::parse(run.out);
-  EXPECT_EQ(out["schema_version"], 1);
+  EXPECT_EQ(out["schema_version"], json::kSchemaVersion);
+  EXPECT_EQ(out["type"], "catalogue");
   std::set<std::string> listed, loaded;
   for (const auto& e : out["events"]) listed.insert(e["name"].get<std::string>());
   for (const EventInfo& e : load.catalogue.events()) loaded.insert(e.name);

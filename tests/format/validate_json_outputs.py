@@ -20,7 +20,7 @@ except ImportError:
     sys.exit(77)
 
 # Which $defs entry a document's "type" names.
-KINDS = {"machine": "machine", "events": "events", "cdat": "cdat", "doe": "doe", "plan": "plan_line",
+KINDS = {"machine": "machine", "events": "events", "catalogue": "catalogue", "cdat": "cdat", "doe": "doe", "plan": "plan_line",
          "count": "count_line", "metric": "metric_line", "summary": "summary_line", "snapshot": "snapshot"}
 
 # (arguments, JSON lines?, the types it must contain)

@@ -4,7 +4,7 @@
 // how fast counters move, WrapEvidence and InterruptLedger decide what is in
 // doubt, InterruptStormDetector watches the interrupt line, StuckClockWatch
 // the clock counter, programming_mismatch() what a counter took.
-#include "cpmu/direct_backend.hpp"
+#include "counting/direct_backend.hpp"
 
 #include <algorithm>
 #include <bit>

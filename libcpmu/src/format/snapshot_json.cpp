@@ -102,6 +102,7 @@ Json figures_json(const SeriesFigures& f) {
          {"time_running_ns", f.count.time_running_ns},
          {"trusted", f.count.trusted}};
   if (!f.count.doubt.empty()) j["doubt"] = f.count.doubt;
+  if (!f.count.note.empty()) j["note"] = f.count.note;
   put(j, "estimate", f.estimate);
   put(j, "rate", f.rate);
   put(j, "running_share", f.running_share);
@@ -285,7 +286,8 @@ class Reader {
            unsigned_field(*f, here, "time_enabled_ns", out.count.time_enabled_ns) &&
            unsigned_field(*f, here, "time_running_ns", out.count.time_running_ns) &&
            bool_field(*f, here, "trusted", out.count.trusted) &&
-           string_field(*f, here, "doubt", out.count.doubt, false) && number_field(*f, here, "estimate", out.estimate) &&
+           string_field(*f, here, "doubt", out.count.doubt, false) &&
+           string_field(*f, here, "note", out.count.note, false) && number_field(*f, here, "estimate", out.estimate) &&
            number_field(*f, here, "rate", out.rate) && number_field(*f, here, "running_share", out.running_share);
   }
 

@@ -51,6 +51,7 @@ void count_fields(Json& line, const Snapshot& snapshot, const CountLine& row, Sc
   if (figures.rate) line["rate_per_s"] = *figures.rate;
   line["trusted"] = count.trusted;
   if (!count.trusted) line["doubt"] = count.doubt;
+  if (!count.note.empty()) line["note"] = count.note;
   line["ended"] = series->ended;
 }
 

@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "cpmu/cpmu_name.hpp"
-#include "cpmu/direct_backend.hpp"
+#include "counting/direct_backend.hpp"
 #include "cpmu/ownership.hpp"
 
 namespace cpmu {

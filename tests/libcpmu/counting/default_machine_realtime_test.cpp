@@ -16,7 +16,7 @@
 
 #include <fmt/format.h>
 
-#include "cpmu/direct_backend.hpp"
+#include "counting/direct_backend.hpp"
 #include "cpmu/discovery.hpp"
 #include "cxlsim/sim_platform.hpp"
 #include "sim_rig.hpp"

@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "cpmu/direct_backend.hpp"
+#include "counting/direct_backend.hpp"
 #include "cpmu/discovery.hpp"
 #include "cxlsim/platform_wrapper.hpp"
 #include "cxlsim/sim_platform.hpp"

@@ -73,11 +73,12 @@ Snapshot full_snapshot() {
   counted->placement_reason = "shares counters";
   SeriesValue a;
   a.info = counted;
-  a.total.count = {CountState::kCounted, std::numeric_limits<std::uint64_t>::max(), 30, 10, false, "missed a wrap"};
+  a.total.count = {CountState::kCounted, std::numeric_limits<std::uint64_t>::max(), 30, 10, false, "missed a wrap",
+                   "a doubt withdrawn"};
   a.total.estimate = 0.1;
   a.total.rate = 1e300;
   a.total.running_share = 1e-310;
-  a.interval.count = {CountState::kCounted, 12, 3, 3, true, ""};
+  a.interval.count = {CountState::kCounted, 12, 3, 3, true, "", ""};
   a.interval.estimate = 12.0;
   a.ended = true;
   auto unsupported = std::make_shared<SeriesInfo>();

@@ -65,7 +65,7 @@ TEST(MonitorMemory, UndrainedNotificationsKeepOnlyTheLatestSnapshotOf1024Cpmus) 
   Fleet fleet(options);
   const auto published = fleet.sample(200);
 
-  ASSERT_EQ(fleet.monitor->latest()->cpmus.size(), kCpmus);
+  ASSERT_EQ(fleet.monitor->latest()->sources.size(), kCpmus);
   ASSERT_EQ(fleet.monitor->latest()->series.size(), 2 * kCpmus);
   EXPECT_EQ(alive(published), 1u) << "pending notifications must not pin snapshots";
   EXPECT_FALSE(published.back().expired()) << "the one alive is latest()";

@@ -3,6 +3,10 @@
 // totals for every counter width, with overflow interrupts where the platform
 // delivers them and polling otherwise. How it schedules, tracks wraps,
 // multiplexes and what makes a value untrusted: docs/counting.md.
+//
+// Internal to libcpmu: programs count through Session::count() (session.hpp),
+// which annotates ownership first and never opens this backend on a CPMU the
+// kernel's cxl_pmu driver owns.
 #pragma once
 
 #include <chrono>
@@ -47,7 +51,7 @@ inline constexpr std::chrono::nanoseconds kMinPollingPeriod = std::chrono::milli
 // one another process has open (kBusy, naming its pid and lock file). Nothing
 // is programmed until start(). The platform must outlive the backend.
 // Not thread-safe: one thread makes every call.
-CPMU_API Result<std::unique_ptr<CounterBackend>> open_direct_backend(Platform& platform,
+Result<std::unique_ptr<CounterBackend>> open_direct_backend(Platform& platform,
                                                                      const DiscoveredFunction& function,
                                                                      const Cpmu& cpmu,
                                                                      std::vector<CountRequest> requests,
