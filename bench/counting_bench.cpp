@@ -24,11 +24,11 @@
 #include <string>
 #include <vector>
 
+#include "bench_machine.hpp"
 #include "counting/direct_backend.hpp"
 #include "cpmu/discovery.hpp"
 #include "cpmu/regs/cpmu.hpp"
 #include "cxlsim/sim_platform.hpp"
-#include "bench_machine.hpp"
 
 namespace {
 

@@ -22,11 +22,11 @@
 #include <string>
 #include <vector>
 
+#include "bench_machine.hpp"
 #include "counting/direct_backend.hpp"
 #include "cpmu/discovery.hpp"
 #include "cpmu/monitor.hpp"
 #include "cxlsim/sim_platform.hpp"
-#include "bench_machine.hpp"
 
 namespace {
 

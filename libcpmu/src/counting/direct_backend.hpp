@@ -23,11 +23,11 @@
 namespace cpmu {
 
 struct DirectBackendOptions {
-  NowFunction now;   // empty: steady_now()
+  NowFunction now;  // empty: steady_now()
   // How long each multiplexed request stays on a counter before service()
   // rotates the next ones in.
   std::chrono::nanoseconds rotation_period = std::chrono::milliseconds(10);
-  std::vector<std::string> lock_directories;   // empty: cpmu_lock_directories()
+  std::vector<std::string> lock_directories;  // empty: cpmu_lock_directories()
   // Off: poll even where the CPMU and the platform can deliver overflow
   // interrupts (the platform's kUnsupported always means polling).
   bool use_interrupts = true;
@@ -51,10 +51,8 @@ inline constexpr std::chrono::nanoseconds kMinPollingPeriod = std::chrono::milli
 // one another process has open (kBusy, naming its pid and lock file). Nothing
 // is programmed until start(). The platform must outlive the backend.
 // Not thread-safe: one thread makes every call.
-Result<std::unique_ptr<CounterBackend>> open_direct_backend(Platform& platform,
-                                                                     const DiscoveredFunction& function,
-                                                                     const Cpmu& cpmu,
-                                                                     std::vector<CountRequest> requests,
-                                                                     DirectBackendOptions options = {});
+Result<std::unique_ptr<CounterBackend>> open_direct_backend(Platform& platform, const DiscoveredFunction& function,
+                                                            const Cpmu& cpmu, std::vector<CountRequest> requests,
+                                                            DirectBackendOptions options = {});
 
 }  // namespace cpmu

@@ -280,8 +280,7 @@ class Reader {
     const Json* f = field(object, at, key, true);
     if (!f) return false;
     const std::string here = at + "/" + key;
-    return enum_field(*f, here, "state", out.count.state,
-                      kCountStates, count_state_name) &&
+    return enum_field(*f, here, "state", out.count.state, kCountStates, count_state_name) &&
            unsigned_field(*f, here, "raw", out.count.raw) &&
            unsigned_field(*f, here, "time_enabled_ns", out.count.time_enabled_ns) &&
            unsigned_field(*f, here, "time_running_ns", out.count.time_running_ns) &&

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "cpmu/cpmu_name.hpp"
 #include "counting/direct_backend.hpp"
+#include "cpmu/cpmu_name.hpp"
 #include "cpmu/ownership.hpp"
 
 namespace cpmu {
