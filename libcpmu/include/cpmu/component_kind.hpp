@@ -9,7 +9,8 @@
 namespace cpmu {
 
 enum class ComponentKind { kRootPort, kSwitchUpstreamPort, kSwitchDownstreamPort, kEndpoint, kOther };
-// "root-port", "usp", "dsp", "endpoint", "other" (the spellings `cpmu list -t` takes)
+// "root-port", "upstream-port", "downstream-port", "endpoint", "other": the
+// spellings selectors (selector.hpp) and `cpmu list -t` take
 CPMU_API std::string_view component_kind_name(ComponentKind kind);
 // "root port", "switch upstream port", ... for people
 CPMU_API std::string_view component_kind_title(ComponentKind kind);

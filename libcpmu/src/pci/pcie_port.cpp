@@ -11,8 +11,8 @@ namespace pcie = regs::pci::pcie;
 std::string_view component_kind_name(ComponentKind kind) {
   switch (kind) {
     case ComponentKind::kRootPort: return "root-port";
-    case ComponentKind::kSwitchUpstreamPort: return "usp";
-    case ComponentKind::kSwitchDownstreamPort: return "dsp";
+    case ComponentKind::kSwitchUpstreamPort: return "upstream-port";
+    case ComponentKind::kSwitchDownstreamPort: return "downstream-port";
     case ComponentKind::kEndpoint: return "endpoint";
     case ComponentKind::kOther: return "other";
   }

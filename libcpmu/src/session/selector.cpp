@@ -4,23 +4,11 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <array>
 
 #include "cpmu/cpmu_name.hpp"
 
 namespace cpmu {
 namespace {
-
-struct KindSpelling {
-  std::string_view text;
-  ComponentKind kind;
-};
-constexpr std::array<KindSpelling, 4> kKinds = {{
-    {"root-port", ComponentKind::kRootPort},
-    {"upstream-port", ComponentKind::kSwitchUpstreamPort},
-    {"downstream-port", ComponentKind::kSwitchDownstreamPort},
-    {"endpoint", ComponentKind::kEndpoint},
-}};
 
 bool is_glob_text(std::string_view text) { return text.find_first_of("*?[") != std::string_view::npos; }
 
@@ -60,8 +48,9 @@ std::string function_candidates(const DiscoveredMachine& machine, bool (*fallbac
 }  // namespace
 
 std::optional<ComponentKind> parse_component_kind(std::string_view text) {
-  for (const KindSpelling& k : kKinds) {
-    if (k.text == text) return k.kind;
+  for (ComponentKind kind : {ComponentKind::kRootPort, ComponentKind::kSwitchUpstreamPort,
+                             ComponentKind::kSwitchDownstreamPort, ComponentKind::kEndpoint}) {
+    if (component_kind_name(kind) == text) return kind;
   }
   return std::nullopt;
 }
