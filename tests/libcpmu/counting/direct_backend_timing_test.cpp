@@ -129,11 +129,6 @@ TEST(DirectBackendTiming, LateInterruptsForWrapsAlreadySeenAreNoStorm) {
   EXPECT_EQ(backend->service_period(), std::chrono::nanoseconds::zero());  // still on interrupts
 }
 
-// A late service lets a fast counter wrap twice behind one Overflow Status
-// bit, and the read that takes the bit comes before their interrupts (300
-// us late), which then arrive when no bit is set. Taken for spurious, they let
-// the lost lap through unflagged. They fall on the counter that may have
-// wrapped twice, and only on it.
 // Serviced in time for `warm_ms` of virtual time, then not at all for 5 ms
 // with the ticker late too, so the reads lap twice or more and the read's
 // own sync raises their interrupts; then those arrive. Returns the values.
@@ -153,7 +148,16 @@ std::vector<CountValue> stall_then_late_interrupts(SimRig& rig, Bracket& truth, 
   return truth.read(*backend);
 }
 
-void expect_short_and_doubted_other_exact(const Bracket& truth, const std::vector<CountValue>& values) {
+// On a 16-bit CPMU with `traffic`, reads and full writes counted through
+// that stall: the reads are short and doubted, the writes exact and not.
+void expect_reads_short_and_doubted_writes_exact(std::string traffic, int warm_ms) {
+  CpmuTopology t;
+  t.width = 16;
+  t.traffic = std::move(traffic);
+  SimRig rig(t);
+  ASSERT_RIG(rig);
+  Bracket truth{rig, {request("memrd", kMemRd), request("memwr", kMemWr)}};
+  const std::vector<CountValue> values = stall_then_late_interrupts(rig, truth, warm_ms);
   ASSERT_EQ(values.size(), 2u);
   EXPECT_FALSE(truth.exact(0, values[0].raw)) << truth.range(0);  // the laps really are lost
   EXPECT_FALSE(values[0].trusted);
@@ -163,28 +167,24 @@ void expect_short_and_doubted_other_exact(const Bracket& truth, const std::vecto
   EXPECT_TRUE(truth.exact(1, values[1].raw)) << values[1].raw << " " << truth.range(1);
 }
 
+// A late service lets a fast counter wrap twice behind one Overflow Status
+// bit, and the read that takes the bit comes before their interrupts (300
+// us late), which then arrive when no bit is set. Taken for spurious, they let
+// the lost lap through unflagged. They fall on the counter that may have
+// wrapped twice, and only on it.
 TEST(DirectBackendTiming, ALateSurplusInterruptDoubtsTheCounterThatMayHaveWrappedTwice) {
-  CpmuTopology t;
-  t.width = 16;
-  t.traffic = steady_traffic(30'000'000, 1'000'000, 0);  // reads lap every 2.2 ms, full writes every 65 ms
-  SimRig rig(t);
-  ASSERT_RIG(rig);
-  Bracket truth{rig, {request("memrd", kMemRd), request("memwr", kMemWr)}};
-  expect_short_and_doubted_other_exact(truth, stall_then_late_interrupts(rig, truth, 20));
+  // Reads lap every 2.2 ms, full writes every 65 ms.
+  expect_reads_short_and_doubted_writes_exact(steady_traffic(30'000'000, 1'000'000, 0), 20);
 }
 
 // The same after two seconds of slow traffic: the average rate (1.3 M/s)
 // says no second lap fits in the stall; the step before it, at 30 M/s,
 // says one does.
 TEST(DirectBackendTiming, TrafficThatJustSpedUpMakesASecondLapPlausible) {
-  CpmuTopology t;
-  t.width = 16;
-  t.traffic = R"({"phases": [{"duration_ms": 2000, "reads_per_s": 1000000, "writes_per_s": 1000000},
-                             {"duration_ms": 2000, "reads_per_s": 30000000, "writes_per_s": 1000000}]})";
-  SimRig rig(t);
-  ASSERT_RIG(rig);
-  Bracket truth{rig, {request("memrd", kMemRd), request("memwr", kMemWr)}};
-  expect_short_and_doubted_other_exact(truth, stall_then_late_interrupts(rig, truth, 2020));
+  expect_reads_short_and_doubted_writes_exact(
+      R"({"phases": [{"duration_ms": 2000, "reads_per_s": 1000000, "writes_per_s": 1000000},
+                     {"duration_ms": 2000, "reads_per_s": 30000000, "writes_per_s": 1000000}]})",
+      2020);
 }
 
 // Unfrozen samples with 500 ns reads on a counter that laps every 65 us:
