@@ -172,12 +172,14 @@ Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, c
         candidate.explicit_choice = candidate.explicit_choice || prefixed.has_value();
       }
       if (candidate.terms.empty()) continue;
-      candidate.unusable = cpmu_unusable_reason(cpmu);
-      if (cpmu.capabilities) {
-        std::vector<CountRequest> requests;
-        for (std::size_t t : candidate.terms) requests.push_back(terms[t].request());
-        candidate.plan = plan_counts(*cpmu.capabilities, requests);
-      }
+      const BackendDecision decision = decide_backend(cpmu, filters.backend);
+      candidate.backend = decision.backend;
+      if (decision.backend.empty()) candidate.unusable = decision.reason;
+      std::vector<CountRequest> requests;
+      for (std::size_t t : candidate.terms) requests.push_back(terms[t].request());
+      candidate.plan = predict_plan(cpmu, requests, filters.backend);
+      // Unusable here, the registers' schedule still shows what it could count.
+      if (!candidate.plan && cpmu.capabilities) candidate.plan = plan_counts(*cpmu.capabilities, requests);
       out.push_back(std::move(candidate));
     }
   }

@@ -129,11 +129,24 @@ TEST(PlanStat, OwnedCpmuIsUnusableNamingTheOwner) {
   cpmu.owner.kind = CpmuOwnerKind::kKernel;
   cpmu.owner.kernel_device = "pmu_mem0.0";
   cpmu.perf_pmu = "cxl_pmu_mem0.0";
+  // Automatically: the perf backend counts it.
   auto candidates = plan_stat(machine, terms("0000:0f:00.0/0/clock_ticks/"), {});
   ASSERT_TRUE(candidates);
   ASSERT_EQ(candidates->size(), 1u);
-  EXPECT_EQ((*candidates)[0].unusable, "owned by the kernel's cxl_pmu driver (pmu_mem0.0); count it with perf stat -a "
-                                       "-e cxl_pmu_mem0.0/EVENT/");
+  EXPECT_EQ((*candidates)[0].backend, "perf");
+  EXPECT_EQ((*candidates)[0].unusable, "");
+  ASSERT_TRUE((*candidates)[0].plan);
+  EXPECT_NE(
+      (*candidates)[0].plan->counts[0].reason.find("perf backend: the kernel's driver places it on cxl_pmu_mem0.0"),
+      std::string::npos);
+  // --backend direct: refused, naming the owner and what to use instead.
+  CpmuFilters direct;
+  direct.backend = BackendChoice::kDirect;
+  candidates = plan_stat(machine, terms("0000:0f:00.0/0/clock_ticks/"), direct);
+  ASSERT_TRUE(candidates);
+  EXPECT_EQ((*candidates)[0].unusable,
+            "owned by the kernel's cxl_pmu driver (pmu_mem0.0): the direct backend never touches its registers; "
+            "count it with --backend perf (or auto), or perf stat -a -e cxl_pmu_mem0.0/EVENT/");
   EXPECT_TRUE((*candidates)[0].plan) << "the plan is still shown";
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cpmu/export.hpp"
+#include "cpmu/pci_address.hpp"
 #include "cpmu/result.hpp"
 
 namespace cpmu {
@@ -111,5 +112,21 @@ CPMU_API Result<PerfPmu> read_perf_pmu(const std::string& directory, const PerfP
 
 // The PMU names under <event_source_root>/devices, sorted.
 CPMU_API std::vector<std::string> list_perf_pmus(const std::string& event_source_root);
+
+// The CXL device a perf PMU belongs to, read from its sysfs parents: the
+// kernel registers cxl_pmu_memX.Y below the pmu_memX.Y device, whose parent is
+// the PCI function (facts §2.10); Y is the CPMU's instance. Empty for a PMU
+// that is not there.
+struct PerfPmuCxlDevice {
+  std::string kernel_device;  // "pmu_mem0.1"
+  PciAddress function;
+  unsigned instance = 0;
+};
+CPMU_API std::optional<PerfPmuCxlDevice> perf_pmu_cxl_device(const std::string& pmu_directory);
+
+// The name of the perf PMU under <event_source_root>/devices whose CXL device
+// is CPMU `instance` of `function`, if the kernel exposes one.
+CPMU_API std::optional<std::string> find_cxl_perf_pmu(const std::string& event_source_root, const PciAddress& function,
+                                                      unsigned instance);
 
 }  // namespace cpmu
