@@ -31,6 +31,10 @@ cpmu list --json > /out/list.json 2> /out/list.err
 cpmu stat --plan -j -e $events > /out/plan.json 2>&1
 cpmu stat -j -o /out/cpmu.json --duration 4 -e $events -e 0000:0c:00.0/0/clock_ticks/ 2> /out/cpmu.err; echo \"exit \$?\" >> /out/cpmu.err
 perf stat -j -o /out/perf.json -a -e $events -- sleep 4 2> /out/perf.err; echo \"exit \$?\" >> /out/perf.err
+cpmu perf events > /out/events.txt 2>&1
+for e in \$(awk '/cxl_pmu_mem0.0\\// { print \$1 }' /out/events.txt); do
+  echo \"== \$e\" >> /out/perf-parse.txt; perf stat -a -e \"\$e\" -- true >/dev/null 2>> /out/perf-parse.txt
+done
 " --kernel-args iomem=relaxed
 
 guest_run 600 "
@@ -113,6 +117,17 @@ for (name, event), c in direct.items():
     if event in perf:
         check(abs(n - ticks(event, perf[event])) <= 1, f"direct {event}: {n} ticks, perf {perf[event] // STEP[event]}")
 check(len(direct) == 2, f"direct counted {list(direct)}")
+
+# cpmu perf events: every kernel PMU, and every string it prints for
+# cxl_pmu_mem0.0 accepted by real perf's parser.
+events_txt = open(f"{out}/events.txt").read()
+for pmu in ("cxl_pmu_mem0.0", "cxl_pmu_mem0.1", "cxl_pmu_mem1.0", "cxl_pmu_mem1.1"):
+    check(f"{pmu} (" in events_txt, f"cpmu perf events has no {pmu}: {events_txt[:400]}")
+check("cxl_pmu_mem0.0/clock_ticks/ " in events_txt, "cpmu perf events: no clock_ticks alias")
+parse = open(f"{out}/perf-parse.txt").read()
+check(parse.count("== cxl_pmu_mem0.0/") >= 5, f"perf tried {parse.count('== ')} strings")
+for bad in ("event syntax error", "unknown term", "Cannot find PMU", "Unknown event"):
+    check(bad not in parse, f"real perf rejected a string of cpmu perf events: {bad}: {parse[:1500]}")
 
 for e in errors:
     print("FAIL:", e)
