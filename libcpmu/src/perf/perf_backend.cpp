@@ -47,6 +47,11 @@ struct GroupOnCpu {
   UniqueFd leader;
   std::vector<UniqueFd> members;  // beyond the leader, kept open
   std::map<std::uint64_t, std::size_t> count_of_id;
+  // The kernel reads a group leader first, then members in the order they
+  // joined: ids[k] and counts[k] for the k-th value (checked on every read,
+  // count_of_id looked up only if the order ever differs).
+  std::vector<std::uint64_t> ids;
+  std::vector<std::size_t> counts;
   std::size_t size = 0;  // events in the group
 };
 
@@ -116,6 +121,8 @@ class PerfBackend final : public CounterBackend {
             return Error(Errc::kIo, fmt::format("{}: PERF_EVENT_IOC_ID: {}", pmu_, std::strerror(errno)));
           }
           g.count_of_id[id] = index;
+          g.ids.push_back(id);
+          g.counts.push_back(index);
           ++g.size;
           if (!g.leader) {
             g.leader = UniqueFd(fd);
@@ -209,11 +216,11 @@ class PerfBackend final : public CounterBackend {
 
   // One read() per group and CPU.
   Status update() {
-    std::vector<std::uint64_t> buffer;
     for (auto& [cpu, g] : groups_) {
-      buffer.assign(3 + 2 * g.size, 0);
-      const ssize_t want = static_cast<ssize_t>(buffer.size() * sizeof(std::uint64_t));
-      const ssize_t got = ::read(g.leader.get(), buffer.data(), static_cast<std::size_t>(want));
+      if (buffer_.size() < 3 + 2 * g.size) buffer_.resize(3 + 2 * g.size);
+      std::uint64_t* buffer = buffer_.data();
+      const ssize_t want = static_cast<ssize_t>((3 + 2 * g.size) * sizeof(std::uint64_t));
+      const ssize_t got = ::read(g.leader.get(), buffer, static_cast<std::size_t>(want));
       if (got != want) {
         if (got < 0 && errno == ENODEV) return Error(Errc::kDeviceGone, fmt::format("{}: the PMU is gone", pmu_));
         return Error(got == 0 ? Errc::kDeviceGone : Errc::kIo,
@@ -222,9 +229,14 @@ class PerfBackend final : public CounterBackend {
       }
       const std::uint64_t nr = buffer[0];
       for (std::uint64_t k = 0; k < nr && k < g.size; ++k) {
-        auto it = g.count_of_id.find(buffer[3 + 2 * k + 1]);
-        if (it == g.count_of_id.end()) continue;
-        Progress& p = progress_[it->second][cpu];
+        const std::uint64_t id = buffer[3 + 2 * k + 1];
+        std::size_t index = g.counts[k];
+        if (g.ids[k] != id) {
+          auto it = g.count_of_id.find(id);
+          if (it == g.count_of_id.end()) continue;
+          index = it->second;
+        }
+        Progress& p = progress_[index][cpu];
         const std::uint64_t value = buffer[3 + 2 * k];
         std::uint64_t delta = value - p.kernel_last;
         if (lap_check()) {
@@ -232,7 +244,7 @@ class PerfBackend final : public CounterBackend {
           // Between two reads less than one lap passes (they are at most
           // kPerfLapPollPeriod apart), so whole laps in the kernel's delta
           // are laps it added twice.
-          laps_removed_[it->second] += delta >> width;
+          laps_removed_[index] += delta >> width;
           delta &= (std::uint64_t{1} << width) - 1;
         }
         p.total += delta;
@@ -252,6 +264,7 @@ class PerfBackend final : public CounterBackend {
   std::vector<std::pair<std::size_t, GroupOnCpu>> groups_;  // (CPU index, group)
   std::vector<std::vector<Progress>> progress_;             // [count][CPU index]
   std::vector<std::uint64_t> laps_removed_;
+  std::vector<std::uint64_t> buffer_;  // one group's read(), kept to spare an allocation per sample
   bool started_ = false;
 };
 
