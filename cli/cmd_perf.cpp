@@ -1,9 +1,16 @@
 // cpmu perf events [CPMU]: for every CPMU the kernel exposes as a perf PMU
 // (cxl_pmu_memX.Y), the perf event string of each catalogue event it can
 // count, ready to paste into `perf stat -a -e`.
+// cpmu perf json -o DIR: the catalogue as perf's pmu-events JSON.
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <sys/utsname.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -11,6 +18,7 @@
 #include "cpmu/cpmu_name.hpp"
 #include "cpmu/perf_event_strings.hpp"
 #include "cpmu/perf_pmu.hpp"
+#include "cpmu/pmu_events_json.hpp"
 #include "machine_source.hpp"
 
 namespace cpmu::cli {
@@ -20,7 +28,43 @@ struct PerfOptions {
   MachineSourceOptions machine;
   std::string cpmu;  // a selector; empty = every CPMU
   CLI::App* events = nullptr;
+  CLI::App* json = nullptr;
+  std::string output_dir;
+  std::string arch;  // empty: this machine's
 };
+
+// perf's name for this machine's architecture directory.
+std::string machine_arch() {
+  utsname u{};
+  if (::uname(&u) != 0) return "x86";
+  const std::string m = u.machine;
+  if (m == "x86_64" || m == "i686" || m == "i386") return "x86";
+  if (m == "aarch64") return "arm64";
+  if (m.rfind("riscv", 0) == 0) return "riscv";
+  return m;
+}
+
+int run_json(const PerfOptions& options) {
+  const CatalogueLoad load = load_event_catalogue(default_event_search_path());
+  for (const Error& issue : load.issues) fmt::print(stderr, "cpmu perf json: warning: {}\n", issue.message());
+  namespace fs = std::filesystem;
+  for (const PmuEventsFile& file :
+       pmu_events_json(load.catalogue, options.arch.empty() ? machine_arch() : options.arch)) {
+    const fs::path path = fs::path(options.output_dir) / file.path;
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    std::ofstream out(path, std::ios::trunc);
+    out << file.text;
+    out.close();
+    if (ec || !out) {
+      fmt::print(stderr, "cpmu perf json: cannot write {}: {}\n", path.string(),
+                 ec ? ec.message() : std::strerror(errno));
+      return kExitPartial;
+    }
+    fmt::print("{}\n", path.string());
+  }
+  return kExitOk;
+}
 
 int run_events(const PerfOptions& options) {
   auto opened = options.machine.open();
@@ -77,7 +121,13 @@ Runner setup_perf(CLI::App& app) {
   options->machine.add_to(*options->events);
   options->events->add_option("cpmu", options->cpmu, "Only this CPMU (a selector: cxl_pmu_mem0.0, 0f:00.0/0, ...)")
       ->type_name("CPMU");
-  return [options] { return run_events(*options); };
+  options->json = app.add_subcommand("json", "Write the catalogue's events and metrics as perf pmu-events JSON");
+  options->json->add_option("-o,--output", options->output_dir, "The directory to write into")
+      ->required()
+      ->type_name("DIR");
+  options->json->add_option("--arch", options->arch, "perf's architecture directory (default: this machine's)")
+      ->type_name("ARCH");
+  return [options] { return options->json->parsed() ? run_json(*options) : run_events(*options); };
 }
 
 }  // namespace cpmu::cli
