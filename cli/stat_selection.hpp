@@ -26,6 +26,7 @@ struct StatTerm {
   std::string label;           // the event as shown: the term without its PMU/.../ wrapper
   std::optional<Unit> unit;    // the catalogue's unit for a named event; none for raw terms
   std::string pmu;             // the PMU part as written ("cxl_pmu_mem0.0", "0000:0d:00.0/0"), or empty
+  std::optional<unsigned> group;  // the {...} group it is in (numbered over every -e value)
 
   CountRequest request() const;
 };

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "perf/perf_backend.hpp"
 
@@ -117,6 +118,17 @@ Result<std::unique_ptr<CounterBackend>> open_cpmu_perf_backend(const DiscoveredF
   }
   PerfBackendOptions perf;
   perf.now = options.now;
+  // {a,b} groups become perf groups; every other request is its own.
+  std::map<unsigned, std::size_t> group_of;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (!requests[i].group) {
+      perf.groups.push_back({i});
+    } else if (auto [it, added] = group_of.emplace(*requests[i].group, perf.groups.size()); added) {
+      perf.groups.push_back({i});
+    } else {
+      perf.groups[it->second].push_back(i);
+    }
+  }
   if (cpmu.capabilities && cpmu.capabilities->counter_width > 0) perf.counter_width = cpmu.capabilities->counter_width;
   return open_perf_backend(*pmu, std::move(counts), std::move(perf));
 }

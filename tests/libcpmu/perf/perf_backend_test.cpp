@@ -288,17 +288,24 @@ TEST(PerfBackendSession, AKernelOwnedCpmuCountsThroughThePerfBackendAndIsNeverTo
   request.event.code = EventCode{0, 0, static_cast<std::uint32_t>(kTaskClock)};
   CountOptions count_options;
   count_options.monitor.drive = MonitorDrive::kManual;
-  auto counting = (*session)->count({{owned, {request}, true}}, count_options);
+  // Two requests in one {a,b} group: one perf group, so the kernel enables
+  // and runs them together.
+  request.group = 0;
+  CountRequest faults = request;
+  faults.label = "page-faults";
+  faults.event.code.mask = static_cast<std::uint32_t>(kPageFaults);
+  auto counting = (*session)->count({{owned, {request, faults}, true}}, count_options);
   ASSERT_TRUE(counting) << counting.error().message();
   ASSERT_TRUE(counting->monitor->start());
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   auto snapshot = counting->monitor->sample_now();
   counting->monitor->stop();
   ASSERT_TRUE(snapshot);
-  ASSERT_EQ(snapshot->series.size(), 1u);
+  ASSERT_EQ(snapshot->series.size(), 2u);
   const CountValue& v = snapshot->series[0].total.count;
   EXPECT_EQ(v.state, CountState::kCounted);
   EXPECT_GT(v.time_enabled_ns, 0u);
+  EXPECT_EQ(snapshot->series[1].total.count.time_enabled_ns, v.time_enabled_ns) << "not one perf group";
   auto accesses = machine.access_counts(kExpander, sim::BlockKind::kCpmu, 0);
   ASSERT_TRUE(accesses);
   EXPECT_EQ(accesses->reads + accesses->writes, 0u) << "the kernel's CPMU registers were touched";
