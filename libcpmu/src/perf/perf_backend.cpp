@@ -88,7 +88,10 @@ class PerfBackend final : public CounterBackend {
           if (!rejected[index].empty()) continue;
           perf_event_attr attr{};
           attr.size = sizeof attr;
-          attr.type = pmu.type;
+          attr.type = counts_[index].type.value_or(pmu.type);
+          attr.exclude_user = counts_[index].exclude_user ? 1 : 0;
+          attr.exclude_kernel = counts_[index].exclude_kernel ? 1 : 0;
+          attr.exclude_hv = counts_[index].exclude_hv ? 1 : 0;
           attr.config = counts_[index].config.config;
           attr.config1 = counts_[index].config.config1;
           attr.config2 = counts_[index].config.config2;
@@ -112,7 +115,9 @@ class PerfBackend final : public CounterBackend {
             }
             rejected[index] = fmt::format(
                 "the kernel's {} driver rejects it ({}: {}){}", pmu_, counts_[index].label, std::strerror(err),
-                err == EINVAL ? ": no counter of this PMU can count it, or all are busy" : "");
+                err == EINVAL   ? ": no counter of this PMU can count it, or all are busy"
+                : err == ENOENT ? ": no PMU of this kernel counts it (a VM without a virtual PMU has no cpu PMU)"
+                                : "");
             continue;
           }
           std::uint64_t id = 0;

@@ -26,6 +26,10 @@ namespace cpmu {
 struct PerfCount {
   std::string label;
   PerfConfig config;
+  // perf_event_attr.type when not the PMU's (host CPU events: hardware,
+  // hw-cache, raw), and the exclude_user/kernel/hv bits libpfm4 chose.
+  std::optional<std::uint32_t> type;
+  bool exclude_user = false, exclude_kernel = false, exclude_hv = false;
   // Why the kernel cannot count it (the event is then not opened and reads
   // as not supported), e.g. a filter its driver lacks.
   std::string unsupported;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "../platform/temp_dir.hpp"
+#include "cpmu/host_cpu.hpp"
 #include "cpmu/session.hpp"
 #include "cxlsim/sim_platform.hpp"
 #include "perf/cpmu_perf_backend.hpp"
@@ -309,6 +310,65 @@ TEST(PerfBackendSession, AKernelOwnedCpmuCountsThroughThePerfBackendAndIsNeverTo
   auto accesses = machine.access_counts(kExpander, sim::BlockKind::kCpmu, 0);
   ASSERT_TRUE(accesses);
   EXPECT_EQ(accesses->reads + accesses->writes, 0u) << "the kernel's CPMU registers were touched";
+}
+
+}  // namespace
+}  // namespace cpmu
+
+namespace cpmu {
+namespace {
+
+// ---- Host CPU events through libpfm4 ---------------------------------------
+
+bool has_cpu_pmu() { return fs::exists("/sys/bus/event_source/devices/cpu"); }
+
+TEST(HostCpuEvents, NamesLibpfm4KnowsAreKnownOthersAreNamedWithTheReason) {
+  EXPECT_TRUE(host_cpu_event_known("cycles")) << "libpfm4's generic perf events include cycles everywhere";
+  EXPECT_TRUE(host_cpu_event_known("cpu-clock"));
+  auto unknown = host_cpu_event_known("no_such_cpu_event_xyz");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message().find("libpfm4 does not know 'no_such_cpu_event_xyz' on this CPU"),
+            std::string::npos)
+      << unknown.error().message();
+  EXPECT_NE(unknown.error().message().find("its PMUs here: "), std::string::npos);
+}
+
+// Counted system-wide on every CPU: cpu-clock always; cycles where the
+// machine has a cpu PMU, else <not supported> with the reason; an unknown
+// name <not supported>; the rest still count.
+TEST(HostCpuEvents, CountsWhatTheMachineHasAndSaysWhyNotForTheRest) {
+  if (!system_wide_allowed()) GTEST_SKIP() << "system-wide counting needs root or perf_event_paranoid <= 0";
+  auto host = open_host_cpu_events({"cpu-clock", "cycles", "no_such_cpu_event_xyz"});
+  ASSERT_TRUE(host) << host.error().message();
+  EXPECT_EQ(host->identity.source_kind, SourceKind::kHostCpu);
+  ASSERT_EQ(host->requests.size(), 3u);
+  const CountPlan& plan = host->backend->plan();
+  EXPECT_EQ(plan.counts[0].placement, Placement::kConfigurable);
+  EXPECT_EQ(plan.counts[2].placement, Placement::kNotSupported);
+  EXPECT_NE(plan.counts[2].reason.find("libpfm4 does not know"), std::string::npos);
+  if (has_cpu_pmu()) {
+    EXPECT_NE(plan.counts[1].placement, Placement::kNotSupported) << plan.counts[1].reason;
+  } else {
+    EXPECT_EQ(plan.counts[1].placement, Placement::kNotSupported);
+    EXPECT_NE(plan.counts[1].reason.find("no cpu PMU"), std::string::npos) << plan.counts[1].reason;
+  }
+  ASSERT_TRUE(host->backend->start());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto sample = host->backend->read();
+  ASSERT_TRUE(sample);
+  EXPECT_EQ(sample->values[0].state, CountState::kCounted);
+  EXPECT_GT(sample->values[0].raw, 40'000'000u);  // >= 50 ms of cpu-clock over the CPUs
+  EXPECT_EQ(sample->values[2].state, CountState::kNotSupported);
+  // The monitor takes it as a host CPU source beside CPMUs.
+  std::vector<MonitoredCpmu> sources(1);
+  sources[0].identity = host->identity;
+  sources[0].requests = host->requests;
+  ASSERT_TRUE(host->backend->stop());
+  sources[0].backend = std::move(host->backend);
+  MonitorOptions monitor;
+  monitor.drive = MonitorDrive::kManual;
+  auto created = Monitor::create(std::move(sources), monitor);
+  ASSERT_TRUE(created) << created.error().message();
 }
 
 }  // namespace
