@@ -39,6 +39,7 @@ done
 
 guest_run 600 "
 cpmu stat -j -o /out/direct.json --duration 4 -e $events 2> /out/direct.err; echo \"exit \$?\" >> /out/direct.err
+modprobe cxl_pmu && perf stat -j -o /out/perf-after.json -a -e $events -- sleep 4 2> /out/perf-after.err
 " --kernel-args iomem=relaxed --no-cxl-pmu
 
 python3 - "$work/out" <<'PY'
@@ -93,7 +94,9 @@ for key in mem:
     c = cpmu[key]
     check(c["state"] == "counted", f"{key}: {c['state']}")
     n = ticks(key[1], c["raw"])
-    check(35 <= n <= 45, f"{key}: {n} ticks in 4 s")
+    # 40 on an idle host; TCG's guest clock drifts from the model's
+    # virtual-time tick under load. Exactness is the multiple check.
+    check(20 <= n <= 60, f"{key}: {n} ticks in 4 s")
     if key[1] in perf:
         m = ticks(key[1], perf[key[1]])
         check(abs(n - m) <= 1, f"{key[1]}: cpmu {n} ticks, perf stat {m}")
@@ -109,13 +112,22 @@ check(port is not None and port["state"] == "counted" and port["placement"] == "
 if port:
     ticks("clock_ticks", port["raw"])
 
+# Without the driver the same names count directly; perf stat, once the
+# driver is loaded in the same boot, over the same duration.
+perf_after = {}
+for p in lines("perf-after.json"):
+    if "event" in p and "counter-value" in p:
+        perf_after[p["event"].strip("/").split("/")[-1]] = int(float(p["counter-value"]))
+check(set(perf_after) == set(STEP), f"perf stat after modprobe counted {perf_after}")
 direct = totals("direct.json")
 check(open(f"{out}/direct.err").read().rstrip().endswith("exit 0"), f"direct: {open(f'{out}/direct.err').read()}")
 for (name, event), c in direct.items():
     n = ticks(event, c["raw"])
-    check(35 <= n <= 45, f"direct {name} {event}: {n} ticks in 4 s")
-    if event in perf:
-        check(abs(n - ticks(event, perf[event])) <= 1, f"direct {event}: {n} ticks, perf {perf[event] // STEP[event]}")
+    check(20 <= n <= 60, f"direct {name} {event}: {n} ticks in 4 s")
+    print(f"cpmu (direct backend) {name} {event}: {n} ticks; perf stat: {perf_after.get(event, 0) // STEP[event]} ticks")
+    if event in perf_after:
+        m = ticks(event, perf_after[event])
+        check(abs(n - m) <= 1, f"direct {event}: {n} ticks, perf stat {m}")
 check(len(direct) == 2, f"direct counted {list(direct)}")
 
 # cpmu perf events: every kernel PMU, and every string it prints for
