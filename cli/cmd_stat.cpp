@@ -49,6 +49,7 @@ struct StatOptions {
   bool plan = false;
   std::string output;
   std::vector<std::string> command;
+  std::string backend = "auto";
   CLI::Option* separator_option = nullptr;
   CLI::Option* interval_option = nullptr;
   CLI::Option* interval_count_option = nullptr;
@@ -115,7 +116,8 @@ struct StatCounting {
 // it cannot count. A CPMU chosen by name must count (or the run fails,
 // naming it); one -a chose is skipped with a note.
 Result<StatCounting> open_counting(Session& session, const std::vector<StatCandidate>& candidates,
-                                   const std::vector<StatTerm>& terms, MonitorOptions monitor_options) {
+                                   const std::vector<StatTerm>& terms, MonitorOptions monitor_options,
+                                   BackendChoice backend) {
   std::vector<std::string> why_not(terms.size());
   std::vector<CountTarget> targets;
   std::vector<std::vector<std::size_t>> target_terms;
@@ -140,6 +142,7 @@ Result<StatCounting> open_counting(Session& session, const std::vector<StatCandi
   const std::vector<CountTarget> asked = targets;
   CountOptions options;
   options.monitor = std::move(monitor_options);
+  options.backend = backend;
   auto counting = session.count(std::move(targets), std::move(options));
   if (!counting) return counting.error();
 
@@ -384,6 +387,12 @@ int run_stat(StatOptions& options, int& ending_signal) {
     return usage("-x needs a separator, e.g. -x ,");
   }
 
+  if (auto backend = parse_backend_choice(options.backend)) {
+    options.filters.backend = *backend;
+  } else {
+    return usage(fmt::format("--backend {}: expected direct, perf or auto", options.backend));
+  }
+
   // Before any thread exists (the simulator's ticker, the monitor's): a
   // thread that has these signals unblocked would take them, and SIGINT
   // would end cpmu without its totals.
@@ -423,7 +432,7 @@ int run_stat(StatOptions& options, int& ending_signal) {
       options.interval_ms > 0 ? std::chrono::milliseconds(options.interval_ms) : std::chrono::milliseconds(kDefaultSampling);
   monitor_options.metrics = std::move(*metrics);
   monitor_options.catalogue = &catalogue.catalogue;
-  auto counting = open_counting(machine, *candidates, *terms, std::move(monitor_options));
+  auto counting = open_counting(machine, *candidates, *terms, std::move(monitor_options), options.filters.backend);
   if (!counting) return usage(counting.error().message());
   if (counting->counting.cpmus.empty() && !counting->counting.skipped.empty()) {
     return usage("nothing to count: every CPMU that could count these events was skipped (see above)");
@@ -491,6 +500,10 @@ Runner setup_stat(CLI::App& app) {
           ->type_name("SEP");
   auto* json = app.add_flag("-j,--json", options->json, "JSON lines output (schema: cpmu(1))");
   options->separator_option->excludes(json);
+  app.add_option("--backend", options->backend,
+                 "How to count: direct (cpmu programs the CPMU), perf (through the kernel's cxl_pmu driver) or "
+                 "auto (perf where the kernel owns the CPMU, else direct; the default)")
+      ->type_name("BACKEND");
   app.add_flag("--plan", options->plan, "Show which counter each event would use, and why not; count nothing");
   app.add_option("-o,--output", options->output, "Write the counts to FILE ('-': standard output) instead of "
                                                  "standard error")
