@@ -208,6 +208,9 @@ Result<std::shared_ptr<CollectionView>> Collection::count(const CollectionConfig
   }
   const std::uint64_t start_wall_ns = wall_clock_now()();
   if (auto started = counting->monitor->start(); !started) return started.error();
+  // A first snapshot at once, so scrapes right after start or a reload find
+  // every series (at its carried total) rather than none until one interval passes.
+  counting->monitor->sample_now();
   view->monitor = std::shared_ptr<Monitor>(std::move(counting->monitor));
 
   // Totals of earlier monitors continue where a (CPMU, event) is still counted.
@@ -228,8 +231,14 @@ Result<std::shared_ptr<CollectionView>> Collection::count(const CollectionConfig
 }
 
 void Collection::publish(std::shared_ptr<CollectionView> view) {
-  std::lock_guard lock(mutex_);
-  view_ = std::move(view);
+  std::shared_ptr<CollectionView> old;
+  {
+    std::lock_guard lock(mutex_);
+    old = std::exchange(view_, std::move(view));
+  }
+  // Scrapes that still hold the old view finish with it; its monitor (and
+  // with it the CPMU locks) goes here, on the session's thread.
+  while (old && old.use_count() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 std::shared_ptr<const CollectionView> Collection::view() const {
@@ -237,7 +246,12 @@ std::shared_ptr<const CollectionView> Collection::view() const {
   return view_;
 }
 
-// Stops the current monitor and folds its final totals into the carry.
+std::shared_ptr<const Snapshot> latest_snapshot(const CollectionView& view) {
+  return view.monitor ? view.monitor->latest() : view.frozen;
+}
+
+// Stops the current monitor, folds its final totals into the carry and
+// replaces it by a view of those totals, so the CPMUs are free to count again.
 void Collection::retire_current() {
   std::shared_ptr<CollectionView> old;
   {
@@ -247,14 +261,20 @@ void Collection::retire_current() {
   if (!old || !old->monitor) return;
   old->monitor->stop();
   const std::shared_ptr<const Snapshot> last = old->monitor->sample_now();
-  if (!last) return;
-  for (std::size_t i = 0; i < last->series.size() && i < old->series.size(); ++i) {
-    const SeriesValue& value = last->series[i];
-    const SourceExport& source = old->sources[value.info->source];
-    Carry& carry = carry_[Key{source.name, value.info->event}];
-    carry.total = old->series[i].carried + value.total.count.raw;
-    carry.untrusted = old->series[i].carried_untrusted || !value.total.count.trusted;
+  if (last) {
+    for (std::size_t i = 0; i < last->series.size() && i < old->series.size(); ++i) {
+      const SeriesValue& value = last->series[i];
+      const SourceExport& source = old->sources[value.info->source];
+      Carry& carry = carry_[Key{source.name, value.info->event}];
+      carry.total = old->series[i].carried + value.total.count.raw;
+      carry.untrusted = old->series[i].carried_untrusted || !value.total.count.trusted;
+    }
   }
+  auto frozen = std::make_shared<CollectionView>(*old);
+  frozen->monitor.reset();
+  frozen->frozen = last;
+  old.reset();
+  publish(std::move(frozen));
 }
 
 Status Collection::reload(CollectionConfig config) {
@@ -276,16 +296,9 @@ Status Collection::reload(CollectionConfig config) {
     (*previous)->config_error = view.error().message();
     view = std::move(previous);
   }
-  // Scrapes that still hold the old view finish with it; its monitor is
-  // destroyed here, on the session's thread, once they let go.
-  std::shared_ptr<CollectionView> old;
-  {
-    std::lock_guard lock(mutex_);
-    old = std::exchange(view_, *view);
-  }
-  while (old && old.use_count() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  old.reset();
-  if (!(*view)->config_error.empty()) return Error(Errc::kInvalidArgument, (*view)->config_error);
+  const std::string error = (*view)->config_error;
+  publish(std::move(*view));
+  if (!error.empty()) return Error(Errc::kInvalidArgument, error);
   return {};
 }
 

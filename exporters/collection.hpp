@@ -64,13 +64,20 @@ struct SeriesExport {
 };
 
 struct CollectionView {
-  std::shared_ptr<Monitor> monitor;   // null when nothing could be counted
+  std::shared_ptr<Monitor> monitor;  // null when nothing could be counted, and during a reload
+  // During a reload: the old monitor's final snapshot, shown until the new
+  // monitor counts (the old one must be gone first: it holds the CPMU locks).
+  std::shared_ptr<const Snapshot> frozen;
   std::vector<SourceExport> sources;  // Snapshot::sources order
   std::vector<SeriesExport> series;   // Snapshot::series order
   std::vector<SkippedCpmu> skipped;
   std::chrono::nanoseconds interval{};
   std::string config_error;  // why the last reload failed (the previous view kept counting)
 };
+
+// The monitor's latest snapshot, or the frozen one during a reload; null
+// before the first snapshot.
+std::shared_ptr<const Snapshot> latest_snapshot(const CollectionView& view);
 
 // A line of 64 bytes per data message (events/cxl/metrics.json's bandwidth metrics).
 inline constexpr std::uint64_t kCxlLineBytes = 64;
@@ -105,6 +112,7 @@ class Collection {
   Collection(std::unique_ptr<Session> session, CollectionConfig config);
   Result<std::shared_ptr<CollectionView>> count(const CollectionConfig& config);
   void retire_current();
+  // Installs `view`; returns once no scrape holds the previous one any more.
   void publish(std::shared_ptr<CollectionView> view);
 
   std::unique_ptr<Session> session_;

@@ -9,11 +9,13 @@ namespace cpmu::exporter {
 HealthReport check_health(const CollectionView& view, bool stopped, std::uint64_t now_ns) {
   HealthReport report;
   if (stopped) report.reasons.push_back("monitor stopped");
-  if (!view.monitor) report.reasons.push_back("nothing is counted: no configured CPMU can count");
-  const auto snapshot = view.monitor ? view.monitor->latest() : nullptr;
+  if (!view.monitor && !view.frozen) report.reasons.push_back("nothing is counted: no configured CPMU can count");
+  const auto snapshot = latest_snapshot(view);
   const std::uint64_t interval = static_cast<std::uint64_t>(view.interval.count());
   const std::uint64_t limit = std::max<std::uint64_t>(3 * interval, 2'000'000'000);
-  if (view.monitor && !snapshot) {
+  if (!view.monitor && view.frozen) {
+    report.reasons.push_back("reloading the collection file");
+  } else if (view.monitor && !snapshot) {
     report.reasons.push_back("no snapshot yet");
   } else if (snapshot) {
     const std::uint64_t age = now_ns > snapshot->timestamp_ns ? now_ns - snapshot->timestamp_ns : 0;

@@ -131,7 +131,7 @@ void serve_metrics(const HttpServer::State& state, const httplib::Request& req, 
 
 void serve_json(const HttpServer::State& state, httplib::Response& res) {
   const auto view = state.collection->view();
-  const auto snapshot = view->monitor ? view->monitor->latest() : nullptr;
+  const auto snapshot = latest_snapshot(*view);
   if (!snapshot) {
     res.status = 503;
     res.set_content("no snapshot yet\n", "text/plain; charset=utf-8");
@@ -227,6 +227,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::bind(const ServerOptions& option
   const std::size_t threads = std::max<std::size_t>(1, options.threads);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_tcp_nodelay(true);
+  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which would
+  // let a second process listen on the same port and take half the scrapes.
+  server.set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server.set_read_timeout(options.read_timeout_s, 0);
   server.set_write_timeout(options.read_timeout_s, 0);
   server.set_keep_alive_timeout(options.read_timeout_s);

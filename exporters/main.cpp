@@ -98,9 +98,6 @@ int run(const Options& options) {
     log(collection.error().message());
     return kExitUsage;
   }
-  const auto view = (*collection)->view();
-  for (const SkippedCpmu& skipped : view->skipped)
-    log(fmt::format("not counting {}: {}", skipped.name, skipped.reason));
   auto server = HttpServer::bind(options.server, web, **collection);
   if (!server) {
     log(server.error().message());
@@ -112,9 +109,15 @@ int run(const Options& options) {
       return kExitFailure;
     }
   }
-  log(fmt::format("counting {} CPMUs every {:.3g} s; listening on port {}{}", view->sources.size(),
-                  std::chrono::duration<double>(view->interval).count(), (*server)->port(),
-                  (*server)->tls() ? " (TLS)" : ""));
+  {
+    // Not held beyond this block: a reload waits for every holder of the old view.
+    const auto view = (*collection)->view();
+    for (const SkippedCpmu& skipped : view->skipped)
+      log(fmt::format("not counting {}: {}", skipped.name, skipped.reason));
+    log(fmt::format("counting {} CPMUs every {:.3g} s; listening on port {}{}", view->sources.size(),
+                    std::chrono::duration<double>(view->interval).count(), (*server)->port(),
+                    (*server)->tls() ? " (TLS)" : ""));
+  }
 
   bool served = true;
   std::thread serving([&] { served = (*server)->serve(); });

@@ -26,7 +26,7 @@ std::optional<SeriesTotal> series_total(const ScrapeContext& context, std::size_
 
 std::vector<MetricFamily> scrape(const CollectionView& view) {
   using Clock = std::chrono::steady_clock;
-  const std::shared_ptr<const Snapshot> snapshot = view.monitor ? view.monitor->latest() : nullptr;
+  const std::shared_ptr<const Snapshot> snapshot = latest_snapshot(view);
   const double wall_now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   const ScrapeContext context{view, snapshot.get(), wall_now};
   std::vector<MetricFamily> out;
