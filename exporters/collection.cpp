@@ -308,6 +308,8 @@ void Collection::stop() {
   stopped_ = true;
 }
 
+bool Collection::live_machine() const { return session_->backend().live; }
+
 bool Collection::stopped() const {
   std::lock_guard lock(mutex_);
   return stopped_;

@@ -94,6 +94,10 @@ class Collection {
   void stop();
   bool stopped() const;
 
+  // The running machine (not a dump or the simulator): reopening its CPMUs
+  // needs the privileges the exporter started with.
+  bool live_machine() const;
+
   // Safe from any thread.
   std::shared_ptr<const CollectionView> view() const;
 

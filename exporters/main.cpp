@@ -129,7 +129,12 @@ int run(const Options& options) {
     if (!(fds[0].revents & POLLIN)) continue;
     signalfd_siginfo info{};
     if (::read(signal_fd, &info, sizeof info) != sizeof info) continue;
-    if (info.ssi_signo == SIGHUP) {
+    if (info.ssi_signo == SIGHUP && !options.user.empty() && (*collection)->live_machine()) {
+      // Counting again reopens the CPMU registers, which the dropped
+      // privileges no longer allow: the collection would stop.
+      log("SIGHUP ignored: reloading on the running machine needs the privileges given up by --user; restart "
+          "instead");
+    } else if (info.ssi_signo == SIGHUP) {
       auto reloaded = collection_config(options);
       Status status = reloaded ? (*collection)->reload(std::move(*reloaded)) : Status(reloaded.error());
       log(status ? "reloaded the collection file"
