@@ -21,10 +21,10 @@
 #include <filesystem>
 
 #include "child_process.hpp"
-#include "cpmu/session.hpp"
 #include "command.hpp"
 #include "cpmu/monitor.hpp"
 #include "cpmu/recording.hpp"
+#include "cpmu/session.hpp"
 #include "machine_source.hpp"
 #include "stat_command.hpp"
 #include "stat_output.hpp"

@@ -9,8 +9,8 @@ Runner setup_dump(CLI::App& subcommand);   // cmd_dump.cpp
 Runner setup_doe(CLI::App& subcommand);    // cmd_doe.cpp
 Runner setup_cdat(CLI::App& subcommand);   // cmd_cdat.cpp
 Runner setup_stat(CLI::App& subcommand);   // cmd_stat.cpp
-Runner setup_record(CLI::App& subcommand); // cmd_record.cpp
-Runner setup_report(CLI::App& subcommand); // cmd_report.cpp
+Runner setup_record(CLI::App& subcommand);  // cmd_record.cpp
+Runner setup_report(CLI::App& subcommand);  // cmd_report.cpp
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
