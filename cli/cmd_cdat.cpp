@@ -6,15 +6,17 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <system_error>
 
 #include "cdat_view.hpp"
-#include "cpmu/json.hpp"
 #include "command.hpp"
 #include "cpmu/cdat_context.hpp"
+#include "cpmu/json.hpp"
 #include "device_selection.hpp"
 #include "machine_source.hpp"
+#include "output_file.hpp"
 
 namespace cpmu::cli {
 namespace {
@@ -38,10 +40,15 @@ Status save_raw(const CdatContext& context, const std::string& path) {
     return Error(Errc::kNotFound, fmt::format("--raw: no table was read ({})",
                                               f.error ? f.error->message() : std::string("no source")));
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(f.raw.data()), static_cast<std::streamsize>(f.raw.size()));
-  out.close();
-  if (!out) return Error(Errc::kIo, fmt::format("--raw: cannot write {}", path));
+  auto out = Output::create_file(path);
+  if (!out) return Error(Errc::kIo, fmt::format("--raw: {}", out.error().message()));
+  Status written = out->write([&](std::FILE* stream) {
+    if (std::fwrite(f.raw.data(), 1, f.raw.size(), stream) != f.raw.size()) {
+      throw std::system_error(errno, std::generic_category());
+    }
+  });
+  if (written) written = out->finish();
+  if (!written) return Error(Errc::kIo, fmt::format("--raw: {}", written.error().message()));
   return {};
 }
 

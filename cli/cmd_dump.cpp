@@ -27,7 +27,7 @@ Runner setup_dump(CLI::App& sub) {
       fmt::print(stderr, "cpmu dump: {}\n", text.error().message());
       return kExitUsage;
     }
-    std::fwrite(text->data(), 1, text->size(), stdout);
+    fmt::print("{}", *text);  // a failed write is main()'s to report
     for (const Error& problem : problems) fmt::print(stderr, "cpmu dump: warning: {}\n", problem.message());
     return problems.empty() ? kExitOk : kExitPartial;
   };

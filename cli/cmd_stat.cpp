@@ -26,6 +26,7 @@
 #include "cpmu/recording.hpp"
 #include "cpmu/session.hpp"
 #include "machine_source.hpp"
+#include "output_file.hpp"
 #include "stat_command.hpp"
 #include "stat_output.hpp"
 #include "stat_selection.hpp"
@@ -190,12 +191,18 @@ class SignalFd {
   int fd_;
 };
 
-// SIGINT, SIGTERM and SIGCHLD arrive through a signalfd, read in the same
+// The signals that end a count (cpmu(1), SIGNALS): each is taken through
+// the signalfd, so the counters are disabled and the locks released first.
+// SIGPIPE blocked also turns a write to a pipe nobody reads into EPIPE.
+constexpr int kEndingSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+
+// The ending signals and SIGCHLD arrive through a signalfd, read in the same
 // poll as the monitor's notifications; blocked in every thread.
 Result<SignalFd> signal_fd() {
   sigset_t set;
   sigemptyset(&set);
-  for (int sig : {SIGINT, SIGTERM, SIGCHLD}) sigaddset(&set, sig);
+  for (int sig : kEndingSignals) sigaddset(&set, sig);
+  sigaddset(&set, SIGCHLD);
   if (::pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return Error(Errc::kIo, "cannot block signals");
   const int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   if (fd < 0) return Error(Errc::kIo, fmt::format("signalfd: {}", std::strerror(errno)));
@@ -204,16 +211,16 @@ Result<SignalFd> signal_fd() {
 
 struct RunResult {
   bool interrupted = false;
-  int ending_signal = 0;               // SIGINT or SIGTERM that ended a count without a command
+  int ending_signal = 0;               // the signal that ended a count without a command, or SIGPIPE
   bool partial = false;                // a CPMU failed or went away
   std::optional<int> command_status;
 };
 
 class StatSession {
  public:
-  StatSession(const StatOptions& options, Monitor& monitor, StatRenderer& renderer,
+  StatSession(const StatOptions& options, Monitor& monitor, StatRenderer& renderer, Output& output,
               const std::vector<StatRow>& rows, int signals)
-      : options_(options), monitor_(monitor), renderer_(renderer), rows_(rows), signals_(signals) {}
+      : options_(options), monitor_(monitor), renderer_(renderer), output_(output), rows_(rows), signals_(signals) {}
 
   Result<RunResult> run() {
     if (!options_.command.empty()) {
@@ -238,6 +245,11 @@ class StatSession {
       notifications();
       signal_events();
     }
+    if (child_ && !result_.command_status) {
+      // The output failed or went away: as perf stat at its exit, the
+      // command is told to end; cpmu does not wait for it.
+      ::kill(child_->pid(), SIGTERM);
+    }
     return result_;
   }
 
@@ -251,8 +263,10 @@ class StatSession {
           if (auto snapshot = monitor_.latest();
               options_.interval_ms > 0 && !done_ && snapshot && snapshot->sequence > printed_sequence_) {
             printed_sequence_ = snapshot->sequence;
-            renderer_.interval(*snapshot, rows_);
-            std::fflush(nullptr);
+            if (!output_.write([&](std::FILE*) { renderer_.interval(*snapshot, rows_); })) {
+              output_failed();
+              break;
+            }
             if (options_.interval_count > 0 && ++intervals_ >= options_.interval_count) done_ = true;
           }
           break;
@@ -267,12 +281,25 @@ class StatSession {
     }
   }
 
+  // Nobody can see the counts any more: the count ends, and a reader that
+  // went away (EPIPE) ends cpmu as SIGPIPE would.
+  void output_failed() {
+    done_ = true;
+    if (output_.failure_errno() == EPIPE) result_.ending_signal = SIGPIPE;
+  }
+
   void signal_events() {
     signalfd_siginfo info;
     while (::read(signals_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
       const int sig = static_cast<int>(info.ssi_signo);
       if (sig == SIGCHLD) continue;
       result_.interrupted = true;
+      if (sig == SIGPIPE) {
+        // Our own write to a pipe nobody reads: the command is not told.
+        result_.ending_signal = SIGPIPE;
+        done_ = true;
+        continue;
+      }
       if (!child_) {
         result_.ending_signal = sig;
         done_ = true;
@@ -293,6 +320,7 @@ class StatSession {
   const StatOptions& options_;
   Monitor& monitor_;
   StatRenderer& renderer_;
+  Output& output_;
   const std::vector<StatRow>& rows_;
   int signals_;
   std::optional<ChildProcess> child_;
@@ -312,11 +340,34 @@ class StatSession {
   sigemptyset(&set);
   sigaddset(&set, sig);
   ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-  std::raise(sig);
-  std::_Exit(128 + sig);  // not reached: the default action of SIGINT and SIGTERM ends the process
+  // SIGQUIT's default action would dump the core of a process that has
+  // already cleaned up, which shows nothing: the status alone says it.
+  if (sig != SIGQUIT) std::raise(sig);
+  std::_Exit(128 + sig);  // not reached for the others: their default action ends the process
 }
 
-// ending_signal: set when SIGINT or SIGTERM ended a count without a command.
+// Where -o sends the counts: standard error by default (as perf stat), '-'
+// standard output, else FILE, written under a temporary name until complete.
+Result<Output> open_output(const std::string& path) {
+  if (path.empty()) return Output(stderr, "standard error");
+  if (path == "-") return Output(stdout, "standard output");
+  return Output::create_file(path);
+}
+
+// The counts could not be written: an output whose reader left ends cpmu
+// as SIGPIPE would (quietly, as any filter in a pipeline); any other failure
+// is named.
+int output_error(const Output& output, int& ending_signal) {
+  if (output.failure_errno() == EPIPE) {
+    ending_signal = SIGPIPE;
+    return kExitOutput;
+  }
+  if (!std::ferror(stderr)) fmt::print(stderr, "cpmu stat: {}\n", output.failure()->message());
+  return kExitOutput;
+}
+
+// ending_signal: set when a signal ended a count without a command, or the
+// reader of the output went away.
 int run_stat(StatOptions& options, int& ending_signal) {
   // Each numeric option has one rule, whatever its value: -I at least
   // kMinIntervalMs, --interval-count at least 1, --duration above 0 and at
@@ -362,27 +413,25 @@ int run_stat(StatOptions& options, int& ending_signal) {
   if (!candidates) return usage(candidates.error().message());
   if (candidates->empty()) return usage(fmt::format("no CPMU on this machine (backend {})", machine.backend().name));
 
-  std::FILE* out = stderr;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
-  if (options.output == "-") out = stdout;
   std::unique_ptr<StatRenderer> recorder;
   if (options.record) {
     auto writer = RecordingWriter::create(options.output, recording_header(machine, options.interval_ms));
     if (!writer) return usage(writer.error().message());
     recorder = make_recording_renderer(std::move(*writer), options.output);
-  } else if (!options.output.empty() && options.output != "-") {
-    file.reset(std::fopen(options.output.c_str(), "we"));
-    if (!file) return usage(fmt::format("-o {}: {}", options.output, std::strerror(errno)));
-    out = file.get();
   }
+  // cpmu record's counts go to the recording; standard error has its closing line.
+  auto output = open_output(options.record ? std::string() : options.output);
+  if (!output) return usage(fmt::format("-o: {}", output.error().message()));
+  std::FILE* out = output->stream();
   std::unique_ptr<StatRenderer> renderer = recorder       ? std::move(recorder)
                                            : options.json ? make_json_renderer(out)
                                            : options.separator_option && options.separator_option->count()
                                                ? make_csv_renderer(out, options.separator)
                                                : make_text_renderer(out);
   if (options.plan) {
-    renderer->plan(plan_rows(*candidates, *terms));
-    return kExitOk;
+    Status written = output->write([&](std::FILE*) { renderer->plan(plan_rows(*candidates, *terms)); });
+    if (written) written = output->finish();
+    return written ? kExitOk : output_error(*output, ending_signal);
   }
 
   MonitorOptions monitor_options;
@@ -401,7 +450,7 @@ int run_stat(StatOptions& options, int& ending_signal) {
   Monitor& monitor = *counting->counting.monitor;
   if (Status started = monitor.start(); !started) return usage(started.error().message());
 
-  StatSession session(options, monitor, *renderer, counting->rows, signals->get());
+  StatSession session(options, monitor, *renderer, *output, counting->rows, signals->get());
   auto result = session.run();
   if (!result) {
     monitor.stop();
@@ -413,10 +462,13 @@ int run_stat(StatOptions& options, int& ending_signal) {
   std::shared_ptr<const Snapshot> final_counts = monitor.sample_now();
   monitor.stop();
   StatRun run{options.command.empty() ? "system wide" : command_line(options.command), result->interrupted};
-  renderer->totals(*final_counts, counting->rows, run);
-  for (const SourceStatus& cpmu : final_counts->sources) result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
-  if (result->command_status) return *result->command_status;
+  Status written = output->write([&](std::FILE*) { renderer->totals(*final_counts, counting->rows, run); });
+  if (written) written = output->finish();
+  if (!written) return output_error(*output, ending_signal);
+  for (const SourceStatus& cpmu : final_counts->sources)
+    result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
   ending_signal = result->ending_signal;
+  if (result->command_status) return *result->command_status;
   return result->partial ? kExitPartial : kExitOk;
 }
 

@@ -15,6 +15,7 @@ namespace cpmu::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitPartial = 1;   // some items failed, the rest is complete
 inline constexpr int kExitUsage = 2;     // bad options, or the machine could not be opened
+inline constexpr int kExitOutput = 2;    // the output could not be written (full disk, closed pipe)
 
 using Runner = std::function<int()>;
 

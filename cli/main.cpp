@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "output_file.hpp"
 
 namespace {
 
@@ -86,6 +87,24 @@ int parse_error(const CLI::App& app, const CLI::ParseError& e) {
   return kExitUsage;
 }
 
+// Runs the command and checks that all it printed reached standard output:
+// a write that failed (fmt::print throws std::system_error) or a final flush
+// that fails is an error naming the output and the reason, and the exit
+// status says so. A failure on standard error itself cannot be reported.
+int run_checked(const std::string& command, const Runner& run) {
+  const std::string who = command.empty() ? "cpmu" : "cpmu " + command;
+  Output out(stdout, "standard output");
+  int status = kExitOk;
+  cpmu::Status written = out.write([&](std::FILE*) { status = run(); });
+  // A command that writes through its own checked Output (stat -o -) has
+  // reported the failure already.
+  const bool reported = status == kExitOutput && std::ferror(stdout);
+  if (written) written = out.finish();
+  if (written) return status;
+  if (!reported && !std::ferror(stderr)) fmt::print(stderr, "{}: {}\n", who, written.error().message());
+  return kExitOutput;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -140,5 +159,5 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return parse_error(app, e);
   }
-  return selected ? selected() : kExitUsage;
+  return selected ? run_checked(failed_command(app), selected) : kExitUsage;
 }

@@ -299,6 +299,16 @@ std::uint64_t CpmuModel::all_counters_mask() const { return regs::bits(unsigned(
 
 std::uint64_t CpmuModel::width_mask() const { return regs::bits(spec_.width - 1, 0).max(); }
 
+CpmuModel::Residue CpmuModel::residue() const {
+  Residue out{0, freeze_, overflow_};
+  for (unsigned n = 0; n < counters_.size(); ++n) {
+    if (spec_.counters[n].kind != CounterKind::kFreeRunning && cfg::kEnable.get(counters_[n].config) != 0) {
+      out.enabled |= 1ULL << n;
+    }
+  }
+  return out;
+}
+
 bool CpmuModel::frozen(unsigned n) const { return ((freeze_ >> n) & 1) != 0; }
 
 bool CpmuModel::locked_by_freeze(unsigned n) const { return frozen(n) && !spec_.writable_when_frozen; }

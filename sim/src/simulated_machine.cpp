@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "machine_state.hpp"
+#include "residue_record.hpp"
 
 namespace cpmu::sim {
 namespace {
@@ -185,6 +186,7 @@ SimulatedMachine::~SimulatedMachine() {
     state_->ticker_wake.notify_all();
     state_->ticker.join();
   }
+  append_residue_record(state_->functions);
 }
 
 void SimulatedMachine::start_ticker() {

@@ -5,9 +5,12 @@
 // lock) agree.
 //
 // Lock file: <dir>/cpmu-<DDDD:BB:DD.F>-<instance>.lock, where <dir> is, in
-// order: $CPMU_LOCK_DIR; /run/cpmu (the directory root processes use);
-// $XDG_RUNTIME_DIR/cpmu (the directory an unprivileged process uses). The
-// holder writes its decimal pid into the file after taking LOCK_EX.
+// order: /run/cpmu (the directory root processes use); $XDG_RUNTIME_DIR/cpmu
+// (the directory an unprivileged process uses); $CPMU_LOCK_DIR (searched
+// too, and used only when neither default place can be made). A lock is
+// taken in the first of them that can be used, in a directory owned by the
+// caller and writable by nobody else (any other is refused). The holder
+// writes its decimal pid into the file after taking LOCK_EX.
 #pragma once
 
 #include <optional>

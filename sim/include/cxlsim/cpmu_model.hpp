@@ -80,6 +80,16 @@ class CpmuModel {
   // Fault: writes to these configuration bits of the counter are ignored.
   void set_ignored_config(unsigned counter, std::uint64_t bits);
 
+  // What the block's owner left behind, without syncing: counters whose
+  // Counter Enable bit is set (free-running ones count regardless and are
+  // left out), the Freeze and Overflow Status registers.
+  struct Residue {
+    std::uint64_t enabled = 0;
+    std::uint64_t frozen = 0;
+    std::uint64_t overflow = 0;
+  };
+  Residue residue() const;
+
   // Registers back to their reset values at now_ns (stuck faults persist);
   // ground truth restarts there. The constructor resets at time 0.
   void reset(std::uint64_t now_ns);

@@ -81,5 +81,21 @@ TEST(CpmuLock, UnusableDirectoriesAreNamedInTheError) {
       << lock.error().message();
 }
 
+// A directory others may write in could hold anything they planted: it is
+// refused, and not passed over for the next one, where nobody else may look.
+TEST(CpmuLock, ADirectoryOthersCanWriteIsRefusedNotPassedOver) {
+  const std::string unsafe = test::fresh_lock_directory();
+  const std::string next = test::fresh_lock_directory();
+  fs::create_directories(unsafe);
+  fs::permissions(unsafe, fs::perms::all);
+  Result<CpmuLock> lock = CpmuLock::acquire({unsafe, next}, kFunction, 0);
+  ASSERT_FALSE(lock);
+  EXPECT_EQ(lock.error().code(), Errc::kPermissionDenied);
+  EXPECT_EQ(lock.error().message(),
+            "0000:0f:00.0 CPMU 0: refusing lock directory " + unsafe + ": it is writable by others (mode 0777)");
+  EXPECT_FALSE(fs::exists(next));
+  fs::remove_all(unsafe);
+}
+
 }  // namespace
 }  // namespace cpmu

@@ -25,9 +25,10 @@ TEST(Ownership, LockDirectoriesFollowTheDocumentedOrder) {
   auto dirs = cpmu_lock_directories();
   ::unsetenv("CPMU_LOCK_DIR");
   ASSERT_EQ(dirs.size(), 3u);
-  EXPECT_EQ(dirs[0], "/tmp/x-locks");
-  EXPECT_EQ(dirs[1], "/run/cpmu");
-  EXPECT_EQ(dirs[2], "/run/user/1000/cpmu");
+  // The default places first, so that $CPMU_LOCK_DIR never hides a lock.
+  EXPECT_EQ(dirs[0], "/run/cpmu");
+  EXPECT_EQ(dirs[1], "/run/user/1000/cpmu");
+  EXPECT_EQ(dirs[2], "/tmp/x-locks");
 }
 
 TEST(Ownership, HeldLockNamesTheProcessAndAnUnheldOneNobody) {
