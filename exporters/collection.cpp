@@ -164,6 +164,7 @@ Result<std::shared_ptr<CollectionView>> Collection::count(const CollectionConfig
     // Each CPMU counts what it can of its kind's events.
     const std::vector<PlannedEvent>& wanted = events.at(function.kind);
     std::vector<CountRequest> requests;
+    requests.reserve(wanted.size());
     for (const PlannedEvent& e : wanted) requests.push_back(e.request);
     const CountPlan plan = plan_counts(*cpmu.capabilities, requests);
     CountTarget target{ref, {}, named};
@@ -215,11 +216,11 @@ Result<std::shared_ptr<CollectionView>> Collection::count(const CollectionConfig
 
   // Totals of earlier monitors continue where a (CPMU, event) is still counted.
   std::size_t series = 0;
-  for (std::size_t i = 0; i < asked.size(); ++i) {
-    if (std::find(counting->cpmus.begin(), counting->cpmus.end(), asked[i].cpmu) == counting->cpmus.end()) continue;
-    const DiscoveredFunction& function = machine.functions[asked[i].cpmu.function];
-    const std::string cpmu = CpmuName{function.info.address, function.cpmus[asked[i].cpmu.cpmu].instance}.to_string();
-    for (const CountRequest& request : asked[i].requests) {
+  for (const CountTarget& target : asked) {
+    if (std::find(counting->cpmus.begin(), counting->cpmus.end(), target.cpmu) == counting->cpmus.end()) continue;
+    const DiscoveredFunction& function = machine.functions[target.cpmu.function];
+    const std::string cpmu = CpmuName{function.info.address, function.cpmus[target.cpmu.cpmu].instance}.to_string();
+    for (const CountRequest& request : target.requests) {
       SeriesExport& s = view->series[series++];
       const Carry& carry = carry_.try_emplace(Key{cpmu, request.event}, Carry{0, false, start_wall_ns}).first->second;
       s.carried = carry.total;

@@ -98,9 +98,8 @@ ExpositionFormat negotiate_format(std::string_view accept) {
     const std::string version = param(range, "version");
     if (range.type == "application/openmetrics-text" && (version.empty() || version == "1.0.0")) {
       open_metrics = std::max(open_metrics, range.q);
-    } else if (range.type == "text/plain" && (version.empty() || version == "0.0.4")) {
-      text = std::max(text, range.q);
-    } else if (range.type == "*/*" || range.type == "text/*") {
+    } else if ((range.type == "text/plain" && (version.empty() || version == "0.0.4")) || range.type == "*/*" ||
+               range.type == "text/*") {
       text = std::max(text, range.q);
     }
   }

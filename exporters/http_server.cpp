@@ -193,7 +193,7 @@ void install_routes(HttpServer::State& state) {
     if (res.body.empty()) res.set_content(fmt::format("HTTP status {}\n", res.status), "text/plain; charset=utf-8");
   });
   // A handler's exception (e.g. out of memory) is that request's 500, never the server's end.
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
     res.status = 500;
     res.set_content("internal error\n", "text/plain; charset=utf-8");
   });

@@ -11,6 +11,7 @@
 #include "collection_config.hpp"
 #include "exposition.hpp"
 #include "gzip.hpp"
+#include "health.hpp"
 #include "web_config.hpp"
 
 namespace cpmu::exporter {
@@ -145,6 +146,31 @@ TEST(Gzip, RoundTrips) {
   EXPECT_EQ(inflate(&stream, Z_FINISH), Z_STREAM_END);
   inflateEnd(&stream);
   EXPECT_EQ(out, text);
+}
+
+TEST(Health, FreshStaleAndStopped) {
+  // A monitor over nothing, on a clock the test moves.
+  auto now = std::make_shared<std::uint64_t>(1'000'000'000);
+  MonitorOptions options;
+  options.drive = MonitorDrive::kManual;
+  options.now = [now] { return *now; };
+  options.interval = std::chrono::seconds(1);
+  auto monitor = Monitor::create({}, options);
+  ASSERT_TRUE(monitor) << monitor.error().message();
+  CollectionView view;
+  view.interval = std::chrono::seconds(1);
+  view.monitor = std::shared_ptr<Monitor>(std::move(*monitor));
+  EXPECT_EQ(check_health(view, false, *now).reasons, std::vector<std::string>{"no snapshot yet"});
+  ASSERT_TRUE(view.monitor->start());
+  view.monitor->sample_now();
+  EXPECT_TRUE(check_health(view, false, *now + 2'000'000'000).healthy);
+  const HealthReport stale = check_health(view, false, *now + 4'000'000'000);
+  ASSERT_EQ(stale.reasons.size(), 1u);
+  EXPECT_EQ(stale.reasons[0].rfind("stale: the latest snapshot is 4.0 s old", 0), 0) << stale.reasons[0];
+  const HealthReport stopped = check_health(view, true, *now);
+  EXPECT_FALSE(stopped.healthy);
+  EXPECT_EQ(stopped.reasons.front(), "monitor stopped");
+  view.monitor->stop();
 }
 
 }  // namespace
