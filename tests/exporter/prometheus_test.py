@@ -4,8 +4,9 @@ instances on the simulated machine (tests/exporter/topologies/steady.json:
 5e6 reads/s and 2e6 writes/s on one memory expander, so 320e6 read bytes/s
 and 128e6 written bytes/s).
 
-- both targets are up, scraped in OpenMetrics (Prometheus asks for it first)
-  without a scrape error;
+- both targets are up, scraped in OpenMetrics (Prometheus asks for it first;
+  its metadata API shows cxl_cpmu as an info family, which only OpenMetrics
+  has) without a scrape error;
 - PromQL rate() of cxl_mem_read_bytes_total / cxl_mem_write_bytes_total
   matches that ground truth within 3 % on each instance (the exporter polls
   every 100 ms, so a snapshot is at most 0.1 s older than its scrape: under
@@ -110,6 +111,11 @@ def main():
             targets = wait_for(both_up, "both exporters to be scraped", timeout=120, every=0.5)
             for t in targets:
                 check(t["lastError"] == "", f"scrape error: {t['lastError']}")
+            # Only OpenMetrics has info families: Prometheus negotiated it.
+            def info_metadata():
+                return api(port, "/api/v1/metadata", metric="cxl_cpmu").get("cxl_cpmu")
+            metadata = wait_for(info_metadata, "metadata of cxl_cpmu", timeout=60, every=0.5)
+            check(metadata[0]["type"] == "info", f"cxl_cpmu metadata {metadata}: not scraped as OpenMetrics")
 
             # 20 s of samples after the first scrape of each, plus a margin.
             wait_for(lambda: len(query(port, "count_over_time(cxl_mem_read_bytes_total[25s]) >= 22")) == 2,
