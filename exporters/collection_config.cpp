@@ -5,9 +5,8 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
+#include "config_file.hpp"
 #include "cpmu/selector.hpp"
 
 namespace cpmu::exporter {
@@ -125,11 +124,9 @@ Result<CollectionConfig> parse_collection_config(std::string_view text, std::str
 }
 
 Result<CollectionConfig> load_collection_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(Errc::kNotFound, fmt::format("{}: cannot open the collection file", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_collection_config(text.str(), path);
+  auto text = read_config_file(path, "the collection file");
+  if (!text) return text.error();
+  return parse_collection_config(*text, path);
 }
 
 }  // namespace cpmu::exporter

@@ -4,15 +4,11 @@
 #include <openssl/ssl.h>
 #include <yaml-cpp/yaml.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include "config_file.hpp"
 
 namespace cpmu::exporter {
 
 namespace {
-
-constexpr std::uintmax_t kMaxFileBytes = 1 << 20;
 
 Error at(std::string_view name, const YAML::Node& node, const std::string& what) {
   const YAML::Mark mark = node.Mark();
@@ -140,14 +136,9 @@ Result<WebConfig> parse_web_config(std::string_view text, std::string_view name)
 }
 
 Result<WebConfig> load_web_config(const std::string& path) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return Error(Errc::kNotFound, fmt::format("{}: cannot read the web configuration: {}", path, ec.message()));
-  if (size > kMaxFileBytes) return Error(Errc::kInvalidArgument, fmt::format("{}: larger than 1 MiB", path));
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_web_config(text.str(), path);
+  auto text = read_config_file(path, "the web configuration");
+  if (!text) return text.error();
+  return parse_web_config(*text, path);
 }
 
 }  // namespace cpmu::exporter
