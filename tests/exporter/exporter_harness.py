@@ -121,7 +121,10 @@ def exporter(binary, args, **kwargs):
     try:
         yield e
     finally:
-        e.stop()
+        output = e.output()
+        status = e.stop()
+    # A clean stop exits 0; under AddressSanitizer a leak or error would not.
+    check(status == 0, f"cpmu-exporter exited with {status} after SIGTERM: {output[-2000:]}")
 
 
 def rss_kib(pid):
