@@ -98,6 +98,9 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+STARTED = []   # every process the bench started, stopped however it ends
+
+
 class Exporter:
     def __init__(self, binary, work, endpoints, cpmus, interval="1s"):
         topo = work / f"topo-{endpoints}-{cpmus}.json"
@@ -110,6 +113,7 @@ class Exporter:
         if os.geteuid() == 0:
             argv.append("--allow-root")
         self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        STARTED.append(self.process)
         wait_up(self.port, self.process)
 
     def stop(self):
@@ -144,6 +148,7 @@ def main():
         n_port = free_port()
         node_process = subprocess.Popen([node, f"--web.listen-address=127.0.0.1:{n_port}"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        STARTED.append(node_process)
         try:
             wait_up(n_port, node_process)
             ours, theirs = series(fetch(e.port)), series(fetch(n_port))
@@ -177,6 +182,10 @@ def main():
         print(f"idle CPU: {share:.2%} of one CPU at a 1 s poll with 64 CPMUs ({64 * len(EVENTS)} events; "
               f"includes the in-process simulator)")
     finally:
+        for process in STARTED:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
