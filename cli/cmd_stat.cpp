@@ -23,9 +23,11 @@
 #include "child_process.hpp"
 #include "command.hpp"
 #include "cpmu/monitor.hpp"
+#include "cpmu/recording.hpp"
 #include "cpmu/session.hpp"
 #include "machine_source.hpp"
 #include "output_file.hpp"
+#include "stat_command.hpp"
 #include "stat_output.hpp"
 #include "stat_selection.hpp"
 
@@ -34,6 +36,7 @@ namespace cpmu::cli {
 namespace {
 
 constexpr unsigned kMinIntervalMs = 10;
+constexpr const char* kRecordDefaultEvents = "s2m_drs_memdata,m2s_rwd_memwr_all,clock_ticks";
 constexpr auto kDefaultSampling = std::chrono::seconds(1);
 
 struct StatOptions {
@@ -47,6 +50,7 @@ struct StatOptions {
   std::string separator;
   bool json = false;
   bool plan = false;
+  bool record = false;  // cpmu record: -o is a recording (cpmu/recording.hpp)
   std::string output;
   std::vector<std::string> command;
   std::string backend = "auto";
@@ -60,8 +64,11 @@ struct StatOptions {
 // point holds, so the deadline never overflows.
 constexpr double kMaxDurationSeconds = 10.0 * 365 * 24 * 3600;
 
+// "cpmu stat" or "cpmu record", for messages: both run here.
+const char* program = "cpmu stat";
+
 int usage(const std::string& message) {
-  fmt::print(stderr, "cpmu stat: {}\n", message);
+  fmt::print(stderr, "{}: {}\n", program, message);
   return kExitUsage;
 }
 
@@ -383,7 +390,7 @@ int run_stat(StatOptions& options, int& ending_signal) {
   if (!options.command.empty() && (options.duration_s > 0 || options.interval_count > 0)) {
     return usage("a COMMAND ends the count itself: drop --duration and --interval-count, or the COMMAND");
   }
-  if (options.separator_option->count() > 0 && options.separator.empty()) {
+  if (options.separator_option && options.separator_option->count() > 0 && options.separator.empty()) {
     return usage("-x needs a separator, e.g. -x ,");
   }
 
@@ -415,12 +422,21 @@ int run_stat(StatOptions& options, int& ending_signal) {
   if (!candidates) return usage(candidates.error().message());
   if (candidates->empty()) return usage(fmt::format("no CPMU on this machine (backend {})", machine.backend().name));
 
-  auto output = open_output(options.output);
+  std::unique_ptr<StatRenderer> recorder;
+  if (options.record) {
+    auto writer = RecordingWriter::create(options.output, recording_header(machine, options.interval_ms));
+    if (!writer) return usage(writer.error().message());
+    recorder = make_recording_renderer(std::move(*writer), options.output);
+  }
+  // cpmu record's counts go to the recording; standard error has its closing line.
+  auto output = open_output(options.record ? std::string() : options.output);
   if (!output) return usage(fmt::format("-o: {}", output.error().message()));
   std::FILE* out = output->stream();
-  std::unique_ptr<StatRenderer> renderer = options.json                       ? make_json_renderer(out)
-                                           : options.separator_option->count() ? make_csv_renderer(out, options.separator)
-                                                                               : make_text_renderer(out);
+  std::unique_ptr<StatRenderer> renderer = recorder       ? std::move(recorder)
+                                           : options.json ? make_json_renderer(out)
+                                           : options.separator_option && options.separator_option->count()
+                                               ? make_csv_renderer(out, options.separator)
+                                               : make_text_renderer(out);
   if (options.plan) {
     Status written = output->write([&](std::FILE*) { renderer->plan(plan_rows(*candidates, *terms)); });
     if (written) written = output->finish();
@@ -432,6 +448,9 @@ int run_stat(StatOptions& options, int& ending_signal) {
       options.interval_ms > 0 ? std::chrono::milliseconds(options.interval_ms) : std::chrono::milliseconds(kDefaultSampling);
   monitor_options.metrics = std::move(*metrics);
   monitor_options.catalogue = &catalogue.catalogue;
+  // A recording carries each function's CDAT capacity (read before
+  // counting, so the snapshots' identities have it) for cpmu report.
+  if (options.record) machine.cdat();
   auto counting = open_counting(machine, *candidates, *terms, std::move(monitor_options), options.filters.backend);
   if (!counting) return usage(counting.error().message());
   if (counting->counting.cpmus.empty() && !counting->counting.skipped.empty()) {
@@ -464,15 +483,18 @@ int run_stat(StatOptions& options, int& ending_signal) {
 
 }  // namespace
 
-Runner setup_stat(CLI::App& app) {
+Runner setup_stat_command(CLI::App& app, bool record) {
   auto options = std::make_shared<StatOptions>();
+  options->record = record;
   options->machine.add_to(app);
-  app.add_option("-e,--event", options->events,
-                 "Events to count: catalogue names, a+b sums, raw vid=,gid=,mask=[,threshold=,edge,invert,hdm=] "
-                 "or PMU/terms/ (PMU: a CPMU name such as 0000:0d:00.0/0, or cxl_pmu_memX.Y); repeatable")
-      ->required()
-      ->allow_extra_args(false)
-      ->type_name("EVENTS");
+  auto* events = app.add_option("-e,--event", options->events,
+                                "Events to count: catalogue names, a+b sums, raw "
+                                "vid=,gid=,mask=[,threshold=,edge,invert,hdm=] or PMU/terms/ (PMU: a CPMU name such "
+                                "as 0000:0d:00.0/0, or cxl_pmu_memX.Y); repeatable" +
+                                    std::string(record ? " (default: the bandwidth events on every CPMU)" : ""))
+                     ->allow_extra_args(false)
+                     ->type_name("EVENTS");
+  if (!record) events->required();
   app.add_option("-M,--metrics", options->metrics, "Derived metrics from the catalogue; their events are added")
       ->delimiter(',')
       ->allow_extra_args(false)
@@ -487,30 +509,43 @@ Runner setup_stat(CLI::App& app) {
                  "mem*, ...); repeatable")
       ->allow_extra_args(false)
       ->type_name("CPMU");
-  options->interval_option =
-      app.add_option("-I,--interval-print", options->interval_ms, "Print the counts of every interval of MS ms")
-          ->type_name("MS");
+  options->interval_option = app.add_option("-I,--interval-print", options->interval_ms,
+                                            record ? "Record a frame every MS ms (default 1000)"
+                                                   : "Print the counts of every interval of MS ms")
+                                 ->type_name("MS");
   options->interval_count_option =
       app.add_option("--interval-count", options->interval_count, "With -I: stop after N intervals")->type_name("N");
   options->duration_option =
       app.add_option("--duration", options->duration_s, "Count for SECONDS, then print the totals")
           ->type_name("SECONDS");
-  options->separator_option =
-      app.add_option("-x,--field-separator", options->separator, "CSV output with SEP between fields")
-          ->type_name("SEP");
-  auto* json = app.add_flag("-j,--json", options->json, "JSON lines output (schema: cpmu(1))");
-  options->separator_option->excludes(json);
   app.add_option("--backend", options->backend,
                  "How to count: direct (cpmu programs the CPMU), perf (through the kernel's cxl_pmu driver) or "
                  "auto (perf where the kernel owns the CPMU, else direct; the default)")
       ->type_name("BACKEND");
-  app.add_flag("--plan", options->plan, "Show which counter each event would use, and why not; count nothing");
-  app.add_option("-o,--output", options->output, "Write the counts to FILE ('-': standard output) instead of "
-                                                 "standard error")
-      ->type_name("FILE");
-  app.add_option("command", options->command, "The command to run while counting (after --)")
-      ->type_name("COMMAND ...");
+  if (record) {
+    app.add_option("-o,--output", options->output, "The recording to write: JSON lines ('-': standard output)")
+        ->required()
+        ->type_name("FILE");
+  } else {
+    options->separator_option =
+        app.add_option("-x,--field-separator", options->separator, "CSV output with SEP between fields")
+            ->type_name("SEP");
+    auto* json = app.add_flag("-j,--json", options->json, "JSON lines output (schema: cpmu(1))");
+    options->separator_option->excludes(json);
+    app.add_flag("--plan", options->plan, "Show which counter each event would use, and why not; count nothing");
+    app.add_option("-o,--output", options->output,
+                   "Write the counts to FILE ('-': standard output) instead of standard error")
+        ->type_name("FILE");
+  }
+  app.add_option("command", options->command, "The command to run while counting (after --)")->type_name("COMMAND ...");
   return [options] {
+    program = options->record ? "cpmu record" : "cpmu stat";
+    if (options->record) {
+      // A recording of nothing in particular records bandwidth everywhere.
+      if (options->events.empty()) options->events = {kRecordDefaultEvents};
+      if (!options->filters.any()) options->filters.all = true;
+      if (options->interval_ms == 0) options->interval_ms = 1000;
+    }
     int ending_signal = 0;
     const int status = run_stat(*options, ending_signal);
     // After run_stat: its monitor, machine and CPMU locks are released by then.
@@ -518,5 +553,7 @@ Runner setup_stat(CLI::App& app) {
     return status;
   };
 }
+
+Runner setup_stat(CLI::App& app) { return setup_stat_command(app, false); }
 
 }  // namespace cpmu::cli

@@ -11,6 +11,12 @@ find_library(PFM_LIBRARY NAMES pfm REQUIRED)
 add_library(PFM::pfm UNKNOWN IMPORTED)
 set_target_properties(PFM::pfm PROPERTIES IMPORTED_LOCATION "${PFM_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES
                                                                             "${PFM_INCLUDE_DIR}")
+# cpmu-exporter (exporters/): HTTP(S) server, gzip, YAML configuration, bcrypt checks.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib>=0.11)
+find_package(OpenSSL 3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(yaml-cpp 0.7 REQUIRED)
+pkg_check_modules(LIBCRYPT REQUIRED IMPORTED_TARGET libcrypt)
 if(CPMU_BUILD_TESTS)
   find_package(GTest 1.12 REQUIRED)
   include(GoogleTest)
