@@ -183,8 +183,8 @@ Result<Counting> Session::count(std::vector<CountTarget> targets, CountOptions o
       continue;
     }
     MonitoredCpmu m;
-    m.identity = cpmu_identity(state_->machine, target.cpmu.function, cpmu,
-                               state_->cdat ? &*state_->cdat : nullptr);
+    m.identity = cpmu_identity(state_->machine, target.cpmu.function, cpmu, state_->cdat ? &*state_->cdat : nullptr,
+                               &state_->topology);
     m.requests = std::move(target.requests);
     m.backend = std::move(backend);
     monitored.push_back(std::move(m));
