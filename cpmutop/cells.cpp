@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <ctime>
+
 #include "cpmu/value_text.hpp"
 
 namespace cpmu::top {
@@ -71,9 +73,13 @@ std::string totals_text(const Frame& f) {
 }
 
 std::string status_text(const Frame& f) {
-  return fmt::format("{}  seq {}  elapsed {:.1f} s  interval {:.1f} s  {} components  {} CPMUs ({} counting)", f.source,
-                     f.sequence, static_cast<double>(f.elapsed_ns) / 1e9, static_cast<double>(f.interval_ns) / 1e9,
-                     f.components, f.cpmus, f.counting);
+  const std::time_t wall = static_cast<std::time_t>(f.wall_time_ns / 1'000'000'000);
+  std::tm local{};
+  localtime_r(&wall, &local);
+  return fmt::format("{} {:02}:{:02}:{:02} seq {} up {:.1f}s every {:.1f}s  {} components {} CPMUs ({} counting)",
+                     f.source, local.tm_hour, local.tm_min, local.tm_sec, f.sequence,
+                     static_cast<double>(f.elapsed_ns) / 1e9, static_cast<double>(f.interval_ns) / 1e9, f.components,
+                     f.cpmus, f.counting);
 }
 
 }  // namespace cpmu::top

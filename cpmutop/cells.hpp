@@ -23,7 +23,7 @@ std::string cell_text(const Row& row, Column column, ByteUnits units);
 int column_width(Column column);
 // "CXL.mem read 1.2 GB/s  write 456.0 MB/s  requests 12.3 M/s"
 std::string totals_text(const Frame& frame);
-// "simulated  seq 12  elapsed 12.0 s  interval 1.0 s  5 components  9 CPMUs (8 counting)"
+// "simulated 20:41:02 seq 24 up 12.0s every 0.5s  10 components 11 CPMUs (8 counting)"
 std::string status_text(const Frame& frame);
 
 }  // namespace cpmu::top

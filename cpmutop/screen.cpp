@@ -61,12 +61,11 @@ void draw_meters(WINDOW* w, const Frame& f, int width, const Style& s) {
     const int filled = std::clamp(static_cast<int>(std::lround(m.util * bar)), 0, bar);
     put(w, y, x, label + " [", A_BOLD);
     const Pair p = m.util >= kSaturated ? kSaturatedPair : kMeterPair;
-    std::string bars(static_cast<std::size_t>(filled), '|');
+    // The value over the bar's right end, as htop draws its meters.
+    std::string bars =
+        std::string(static_cast<std::size_t>(filled), '|') + std::string(static_cast<std::size_t>(bar - filled), ' ');
+    if (static_cast<int>(value.size()) <= bar) bars.replace(bars.size() - value.size(), value.size(), value);
     put(w, y, x + 24, bars, pair(s, p, m.util >= kSaturated ? A_BOLD : A_NORMAL));
-    std::string rest(static_cast<std::size_t>(bar - filled), ' ');
-    if (static_cast<int>(value.size()) <= bar)
-      rest.replace(rest.size() - std::min(rest.size(), value.size()), value.size(), value.substr(0, rest.size()));
-    put(w, y, x + 24 + filled, rest);
     put(w, y, x + 24 + bar, "]", A_BOLD);
   }
 }
@@ -354,12 +353,12 @@ void draw(WINDOW* w, const Frame& f, const Settings& settings, const ViewState& 
   } else if (st.view == View::kDetail) {
     draw_detail(w, f, st, d, s, height, width);
   } else {
-    put(w, 0, 0, fit("cpmutop  " + status_text(f) + (st.paused ? "  [PAUSED]" : ""), width), A_BOLD);
+    put(w, 0, 0, fit(std::string(st.paused ? "[PAUSED] " : "cpmutop ") + status_text(f), width), A_BOLD);
     put(w, 1, 0, fit(totals_text(f), width));
     draw_meters(w, f, width, s);
     draw_table(w, f, settings, st, s, table_top(f, width), table_rows(f, height, width), width);
   }
-  std::string status = st.message;
+  std::string status = st.notice.empty() ? st.message : st.notice;
   const bool prompting = st.prompt != ViewState::Prompt::kNone;
   if (st.prompt == ViewState::Prompt::kSearch) status = "Search: " + st.search + "_";
   if (st.prompt == ViewState::Prompt::kFilter) status = "Filter: " + st.filter + "_";

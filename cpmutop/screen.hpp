@@ -28,6 +28,7 @@ struct ViewState {
   std::set<std::string> collapsed;
   bool paused = false;
   std::string message;  // the status line
+  std::string notice;   // shown before any message until a key is pressed (a corrupt rc file)
   enum class Prompt { kNone, kSearch, kFilter, kEvents } prompt = Prompt::kNone;
   std::string prompt_text;                               // kEvents: the list being edited
   ComponentKind prompt_kind = ComponentKind::kEndpoint;  // kEvents: whose

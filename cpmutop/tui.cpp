@@ -35,7 +35,7 @@ class Tui {
   }
 
   int run(const std::string& notice) {
-    state_.message = notice;
+    state_.notice = notice;
     initscr();
     set_screen_active(true);
     cbreak();
@@ -82,6 +82,7 @@ class Tui {
       }
       for (std::string& m : feed_.take_messages()) state_.message = std::move(m), dirty_ = true;
       for (int ch = getch(); ch != ERR; ch = getch()) {
+        state_.notice.clear();
         if (!key(ch)) return kExitOk;
         dirty_ = true;
       }
