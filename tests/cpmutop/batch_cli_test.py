@@ -167,7 +167,16 @@ def connect_nothing(binary, tmp):
            "expected one clear line", r)
 
 
-SCENARIOS = {f.__name__: f for f in (batch_frames, record_replay, bad_recordings, bad_options, no_hardware, corrupt_rc,
+def man_page(binary, tmp):
+    page = (pathlib.Path(__file__).resolve().parents[2] / "man" / "cpmutop.1.md").read_text()
+    help_text = run(binary, "--help").stdout
+    options = set(re.findall(r"(--[a-z][a-z-]+)", help_text))
+    expect(len(options) > 10, f"too few options in --help: {options}")
+    for option in sorted(options):
+        expect(f"**{option}**" in page, f"cpmutop.1.md does not document {option}")
+
+
+SCENARIOS = {f.__name__: f for f in (man_page, batch_frames, record_replay, bad_recordings, bad_options, no_hardware, corrupt_rc,
                                      connect_nothing)}
 
 
