@@ -50,6 +50,7 @@ class LiveFeed final : public Feed {
 
   Session& session() { return *session_; }
   const std::vector<IdleCpmu>& idle() const { return idle_; }
+  std::size_t monitored() const { return monitored_.size(); }
   // The monitored CPMU named so (CpmuName text): its capabilities, and what
   // it could count with `chosen` asked of it, planned as the scheduler would.
   const CpmuCapabilities* capabilities(const std::string& cpmu) const;

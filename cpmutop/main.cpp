@@ -182,6 +182,15 @@ int main(int argc, char** argv) {
     recording.emplace(std::move(*writer));
   }
   RecordingWriter* writer = recording ? &*recording : nullptr;
+  // A machine whose CPMUs all refuse (a dump, the kernel's driver, no
+  // privilege): say what is missing and that the tree still shows.
+  if (LiveFeed* live = feed->live(); live && live->monitored() == 0 && !live->idle().empty()) {
+    const std::string why =
+        fmt::format("none of the {} CPMUs can count here ({}: {}); the topology and CDAT still show",
+                    live->idle().size(), live->idle().front().identity.name.to_string(), live->idle().front().reason);
+    if (options.batch) fmt::print(stderr, "cpmutop: {}\n", why);
+    if (notice.empty()) notice = why;
+  }
   if (options.batch) return run_batch(*feed, settings, options, writer);
   if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
     fmt::print(stderr, "cpmutop: the screen needs a terminal; use -b for batch output\n");

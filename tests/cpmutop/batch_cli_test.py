@@ -176,7 +176,61 @@ def man_page(binary, tmp):
         expect(f"**{option}**" in page, f"cpmutop.1.md does not document {option}")
 
 
-SCENARIOS = {f.__name__: f for f in (man_page, batch_frames, record_replay, bad_recordings, bad_options, no_hardware, corrupt_rc,
+def connect_feed(binary, tmp):
+    """A stand-in for cpmu-exporter's /json (Python's http.server): cpmutop
+    shows its snapshots, asks for a password when told to, and says what
+    answered when it is not a snapshot."""
+    import base64
+    import http.server
+    import threading
+    r = run(binary, "--sim", "-b", "--json", "-n", "3", "-d", "2", env={"XDG_CONFIG_HOME": str(tmp)})
+    expect(r.returncode == 0, "recording run failed", r)
+    frames = r.stdout.splitlines()
+    served = {"n": 0}
+
+    class Exporter(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/secret/") and self.headers.get("Authorization") != "Basic " + base64.b64encode(b"ops:pw").decode():
+                self.send_response(401)
+                self.end_headers()
+                return
+            if self.path.endswith("/bad/json"):
+                body = b"<html>not a snapshot</html>"
+            elif self.path.endswith("/json") and not self.path.startswith("/nothing-here"):
+                body = frames[min(served["n"], len(frames) - 1)].encode()
+                served["n"] += 1
+            else:
+                self.send_response(404)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Exporter)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        r = run(binary, "--connect", base, "-b", "-n", "2", "-d", "1", timeout=60)
+        expect(r.returncode == 0 and r.stdout.count("cpmutop - remote") == 2 and "0000:0d:00.0 USP" in r.stdout,
+               "two remote frames with the tree", r)
+        r = run(binary, "--connect", base + "/secret", "-b", "-n", "1", timeout=60)
+        expect(r.returncode == 1 and "wants a user and password" in r.stderr, "401 without credentials", r)
+        r = run(binary, "--connect", base.replace("http://", "http://ops:pw@") + "/secret", "-b", "-n", "1", timeout=60)
+        expect(r.returncode == 0 and "cpmutop - remote" in r.stdout, "basic auth", r)
+        r = run(binary, "--connect", base + "/bad", "-b", "-n", "1", timeout=60)
+        expect(r.returncode == 1 and "snapshot JSON" in r.stderr, "not a snapshot", r)
+        r = run(binary, "--connect", base + "/nothing-here", "-b", "-n", "1", timeout=60)
+        expect(r.returncode == 1 and "HTTP 404" in r.stderr, "404", r)
+    finally:
+        server.shutdown()
+
+
+SCENARIOS = {f.__name__: f for f in (man_page, connect_feed, batch_frames, record_replay, bad_recordings, bad_options, no_hardware, corrupt_rc,
                                      connect_nothing)}
 
 
