@@ -10,14 +10,14 @@ namespace cpmu::top {
 std::optional<int> parse_options(int argc, char** argv, Options& o) {
   CLI::App app("cpmutop: the interactive view of CXL traffic across the whole topology", "cpmutop");
   app.set_version_flag("-V,--version", CPMU_VERSION);
-  auto* delay = app.add_option("-d,--delay", o.delay_tenths, "Time between frames in tenths of a second (1..36000)")
-                    ->check(CLI::Range(1u, 36000u))
-                    ->type_name("TENTHS");
+  app.add_option("-d,--delay", o.delay_tenths, "Time between frames in tenths of a second (1..36000)")
+      ->check(CLI::Range(1u, 36000u))
+      ->type_name("TENTHS");
   app.add_option("-n,--iterations", o.iterations, "Stop after N frames")
       ->check(CLI::Range(1ul, 1ul << 40))
       ->type_name("N");
   app.add_flag("-b,--batch", o.batch, "Batch mode: print plain text frames, no screen");
-  auto* json = app.add_flag("--json", o.json, "With -b: one JSON snapshot document per frame");
+  app.add_flag("--json", o.json, "With -b: one JSON snapshot document per frame");
   app.add_option("--record", o.record, "Also record every frame to FILE (JSON lines; - for standard output)")
       ->type_name("FILE");
   auto* replay = app.add_option("--replay", o.replay, "Show a recording instead of a machine")->type_name("FILE");
@@ -34,8 +34,6 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   o.machine.add_to(app);
   speed->needs(replay);
   replay->excludes(connect);
-  (void)delay;
-  (void)json;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
