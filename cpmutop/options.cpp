@@ -9,7 +9,7 @@ namespace cpmu::top {
 
 std::optional<int> parse_options(int argc, char** argv, Options& o) {
   CLI::App app("cpmutop: the interactive view of CXL traffic across the whole topology", "cpmutop");
-  app.set_version_flag("-V,--version", CPMU_VERSION);
+  app.set_version_flag("-V,--version", "cpmutop " CPMU_VERSION);
   app.add_option("-d,--delay", o.delay_tenths, "Time between frames in tenths of a second (1..36000)")
       ->check(CLI::Range(1u, 36000u))
       ->type_name("TENTHS");

@@ -19,11 +19,13 @@ if $static; then library=lib/libcpmu.a; pkg_static=--static; else library=lib/li
 
 for f in bin/cpmu $library lib/pkgconfig/cpmu.pc include/cpmu/platform.hpp include/cpmu/regs/cpmu.hpp \
          share/man/man1/cpmu.1 share/man/man5/cpmu-events.5 share/cpmu/events/cxl/standard.json \
-         share/cpmu/events/vendors/cxlsim/cxlsim.json share/cpmu/schema/cpmu.schema.json include/cpmu/json.hpp; do
+         share/cpmu/events/vendors/cxlsim/cxlsim.json share/cpmu/schema/cpmu.schema.json include/cpmu/json.hpp \
+         bin/cpmutop share/man/man1/cpmutop.1 include/cpmu/recording.hpp; do
   [ -e "$prefix/$f" ] || { echo "install_test: $f is not installed" >&2; exit 1; }
 done
 
 "$prefix/bin/cpmu" --version | grep -q '^cpmu [0-9]' || { echo "install_test: installed cpmu does not run" >&2; exit 1; }
+"$prefix/bin/cpmutop" --version | grep -q '^cpmutop [0-9]' || { echo "install_test: installed cpmutop does not run" >&2; exit 1; }
 
 needs_libcpmu=false
 readelf -d "$prefix/bin/cpmu" | grep -q 'NEEDED.*libcpmu' && needs_libcpmu=true
