@@ -26,9 +26,13 @@ class Fail(Exception):
 
 
 class Session:
+    count = 0
+
     def __init__(self, binary, args, env=None, width=80, height=24):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="cpmutop-tui-"))
-        self.socket = f"cpmutop-test-{os.getpid()}"
+        # A server of its own per session: one being killed never takes the next one's commands.
+        Session.count += 1
+        self.socket = f"cpmutop-test-{os.getpid()}-{Session.count}"
         self.env = {"XDG_CONFIG_HOME": str(self.dir / "config"), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                     "TERM": "screen"}
         self.env.update(env or {})
