@@ -70,8 +70,13 @@ class Session:
     def wait_text(self, pattern, timeout=TIMEOUT):
         return self.wait(repr(pattern), lambda s: re.search(pattern, s, re.M), timeout)
 
-    def close(self):
+    def stop(self):
         self.tmux("kill-server", check=False)
+        socket = pathlib.Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}" / self.socket
+        socket.unlink(missing_ok=True)
+
+    def close(self):
+        self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -232,7 +237,7 @@ def setup_saved_and_reloaded(binary):
         s.keys("q")
         s.wait_text(r"EXIT=0")
     finally:
-        s.tmux("kill-server", check=False)
+        s.stop()
     rc = (config / "cpmu" / "cpmutoprc").read_text()
     if "columns=read,write,requests,events,flags" not in rc:
         raise Fail(f"rc file: {rc}")
