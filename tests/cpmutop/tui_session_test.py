@@ -254,7 +254,7 @@ def setup_saved_and_reloaded(binary):
         corrupt.wait("the defaults", lambda x: "UTIL%" in x)
     finally:
         corrupt.close()
-    shutil.rmtree(config, ignore_errors=True)
+    shutil.rmtree(s.dir, ignore_errors=True)
 
 
 def resize(binary):
