@@ -329,7 +329,7 @@ class Builder {
     Node& n = nodes_[id];
     Row row = n.row;
     row.depth = depth;
-    const TextGlyphs& g = locale_glyphs();
+    const TextGlyphs& g = in_.ascii ? ascii_glyphs() : unicode_glyphs();
     row.prefix = depth == 0 ? "" : lines + std::string(last ? g.last : g.branch);
     row.collapsed = in_.collapsed && in_.collapsed->count(id) > 0;
     row.has_children = !n.children.empty();

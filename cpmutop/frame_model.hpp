@@ -84,6 +84,7 @@ struct FrameInput {
   const std::vector<Alert>* alerts = nullptr;
   const std::set<std::string>* collapsed = nullptr;
   std::string filter;  // rows whose id, memdev or kind contain it (and their ancestors)
+  bool ascii = false;  // tree lines in ASCII (--ascii, or a locale without UTF-8)
 };
 
 Frame build_frame(const FrameInput& input);

@@ -13,6 +13,7 @@
 #include "batch_output.hpp"
 #include "cpmu/json.hpp"
 #include "cpmu/recording.hpp"
+#include "cpmu/text_glyphs.hpp"
 #include "frame_model.hpp"
 #include "live_feed.hpp"
 #include "options.hpp"
@@ -103,6 +104,7 @@ int run_batch(Feed& feed, const Settings& settings, const Options& o, RecordingW
     if (LiveFeed* live = feed.live()) in.idle = &live->idle();
     in.settings = &settings;
     in.alerts = &o.alerts;
+    in.ascii = o.ascii || !locale_is_utf8();
     const Frame frame = build_frame(in);
     if (o.json) {
       fmt::print("{}\n", json::encode_snapshot(**next));

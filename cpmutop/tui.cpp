@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "cpmu/selector.hpp"
+#include "cpmu/text_glyphs.hpp"
 #include "frame_model.hpp"
 #include "live_feed.hpp"
 #include "screen.hpp"
@@ -31,7 +32,7 @@ class Tui {
       : feed_(feed), settings_(settings), options_(options), recording_(recording) {
     state_.rc_path = rc_path;
     style_.color = settings.color;
-    style_.ascii = options.ascii;
+    style_.ascii = options.ascii || !locale_is_utf8();
   }
 
   int run(const std::string& notice) {
@@ -104,6 +105,7 @@ class Tui {
     in.alerts = &options_.alerts;
     in.collapsed = &state_.collapsed;
     in.filter = state_.filter;
+    in.ascii = style_.ascii;
     const std::string selected = state_.selected < frame_.rows.size() ? frame_.rows[state_.selected].id : "";
     frame_ = build_frame(in);
     for (std::size_t i = 0; i < frame_.rows.size(); ++i) {

@@ -343,6 +343,13 @@ def ascii_and_no_color(binary):
         colours = s.tmux("capture-pane", "-p", "-e", "-t", "t")
         if re.search(r"\x1b\[(3[0-7]|4[0-7])m", colours):
             raise Fail("colour escapes with NO_COLOR set")
+        # The detail view's history graph and capabilities in ASCII too.
+        s.keys("/")
+        s.text("0d:00.0/0")
+        s.keys("Enter", "Enter")
+        s.wait_text(r"Capabilities: 5 counters x 48 bit")
+        s.wait("an ASCII history graph", lambda x: re.search(r"^s2m_drs_memdata.*[.:=+*#@-]{3}\s*$", x, re.M)
+               and not re.search(r"[^\x00-\x7f]", x))
     finally:
         s.close()
 
