@@ -363,11 +363,14 @@ void draw(WINDOW* w, const Frame& f, const Settings& settings, const ViewState& 
   if (st.prompt == ViewState::Prompt::kSearch) status = "Search: " + st.search + "_";
   if (st.prompt == ViewState::Prompt::kFilter) status = "Filter: " + st.filter + "_";
   if (st.prompt == ViewState::Prompt::kEvents) {
-    status = fmt::format("Events for {} (comma-separated, empty: defaults): {}_", component_kind_name(st.prompt_kind),
+    status = fmt::format("Events for {} (a,b,..; empty: defaults): {}_", component_kind_name(st.prompt_kind),
                          st.prompt_text);
   } else if (!prompting && status.empty() && !st.filter.empty()) {
     status = "Filter: " + st.filter + " (F4 to change, Esc to clear)";
   }
+  // A prompt keeps its end, where the typing is, in view.
+  if (prompting && static_cast<int>(status.size()) > width)
+    status = status.substr(status.size() - static_cast<std::size_t>(width));
   put(w, height - 2, 0, fit(status, width), prompting ? A_BOLD : A_NORMAL);
   draw_key_bar(w, height - 1, width, s,
                {{"F1", "Help  "},

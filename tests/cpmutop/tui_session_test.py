@@ -257,6 +257,34 @@ def setup_saved_and_reloaded(binary):
     shutil.rmtree(s.dir, ignore_errors=True)
 
 
+def setup_events_per_kind(binary):
+    s = Session(binary, "--sim -d 3")
+    try:
+        s.wait_text(r"0000:13:00\.0 EP")
+        s.keys("F2")
+        s.wait_text(r"events endpoint: s2m_drs_memdata,m2s_rwd_memwr_all,m2s_req_all")
+        for _ in range(13):
+            s.keys("Down")
+        s.keys("Enter")
+        s.wait_text(r"m2s_rwd_memwr_all,m2s_req_all_$")
+        s.text(",clock_ticks")
+        s.keys("Enter")
+        s.wait_text(r"events endpoint: s2m_drs_memdata,m2s_rwd_memwr_all,m2s_req_all,clock_ticks")
+        s.keys("Escape")
+        s.wait_text(r"Setup saved to")
+        rc = (s.dir / "config" / "cpmu" / "cpmutoprc").read_text()
+        if "events.endpoint=s2m_drs_memdata,m2s_rwd_memwr_all,m2s_req_all,clock_ticks" not in rc:
+            raise Fail(f"rc file: {rc}")
+        # Re-planned live: an endpoint's CPMU now counts its clock too.
+        s.keys("/")
+        s.text("13:00.0/0")
+        s.keys("Enter", "Enter")
+        s.wait_text(r"Detail: 0000:13:00\.0/0")
+        s.wait("clock_ticks counted on the endpoint", lambda x: re.search(r"^clock_ticks\s+[0-9,]+\s+[0-9.]+[kMG]?/s", x, re.M))
+    finally:
+        s.close()
+
+
 def resize(binary):
     s = Session(binary, "--sim -d 5")
     try:
@@ -370,7 +398,7 @@ def mouse(binary):
 
 
 SCENARIOS = {f.__name__: f for f in (numbers_move, saturating_link, sort_and_invert, filter_rows, search_and_detail,
-                                     change_events, setup_saved_and_reloaded, resize, pause, quit_and_signals,
+                                     change_events, setup_saved_and_reloaded, setup_events_per_kind, resize, pause, quit_and_signals,
                                      fault_mid_run, ascii_and_no_color, mouse)}
 
 
