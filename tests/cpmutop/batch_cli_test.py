@@ -230,7 +230,25 @@ def connect_feed(binary, tmp):
         server.shutdown()
 
 
-SCENARIOS = {f.__name__: f for f in (man_page, connect_feed, batch_frames, record_replay, bad_recordings, bad_options, no_hardware, corrupt_rc,
+def kernel_owned(binary, tmp):
+    """The kernel's cxl_pmu driver bound to CPMU 0 of the memory device
+    0f:00.0 (a fake /sys/bus/cxl, as the session tests build it): its row is
+    flagged K and not counted, the others count."""
+    device = tmp / "devices" / "pci0000:0c" / "0000:0f:00.0" / "pmu_mem0.0"
+    (device / "driver").mkdir(parents=True)
+    (tmp / "bus" / "cxl" / "devices").mkdir(parents=True)
+    (tmp / "bus" / "cxl" / "devices" / "pmu_mem0.0").symlink_to(device, target_is_directory=True)
+    (tmp / "bus" / "event_source" / "devices" / "cxl_pmu_mem0.0").mkdir(parents=True)
+    r = run(binary, "--sim", "--cxl-sysfs", str(tmp / "bus" / "cxl"), "--event-source-sysfs",
+            str(tmp / "bus" / "event_source"), "-b", "-n", "1", "-d", "2", env={"XDG_CONFIG_HOME": str(tmp)})
+    expect(r.returncode == 0, "run failed", r)
+    owned = re.search(r"^.*cpmu 0 .*$", r.stdout.split("0000:0f:00.0 EP", 1)[1], re.M)
+    expect(owned and re.search(r"\bK\b", owned.group(0)) and "kernel" in owned.group(0),
+           "0000:0f:00.0/0 is not flagged K with the reason", r)
+    expect(re.search(r"^.*0000:0d:00\.0 USP\s+[0-9.]+[kMG]", r.stdout, re.M), "the others do not count", r)
+
+
+SCENARIOS = {f.__name__: f for f in (man_page, connect_feed, kernel_owned, batch_frames, record_replay, bad_recordings, bad_options, no_hardware, corrupt_rc,
                                      connect_nothing)}
 
 
