@@ -30,8 +30,7 @@ TEST(CliUsage, UnknownCommandSuggestsTheNearestOne) {
   EXPECT_EQ(far.status, 2);
   EXPECT_EQ(far.err,
             "cpmu: unknown command 'frobnicate' (commands: list, events, dump, doe, cdat, stat, record, report, perf, "
-            "help)
-");
+            "help)\n");
 }
 
 TEST(CliUsage, HelpShowsTheOverviewOrOneCommandsOptions) {

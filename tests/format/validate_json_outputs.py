@@ -44,6 +44,7 @@ def main():
     parser.add_argument("--cpmu", required=True, help="the built cpmu binary")
     parser.add_argument("--schema", required=True)
     parser.add_argument("--snapshots", required=True, help="directory of snapshot documents")
+    parser.add_argument("--cpmutop", help="the built cpmutop binary: its --record output is checked too")
     parser.add_argument("--recordings", help="directory of recordings (*.jsonl): every line that parses is checked")
     parser.add_argument("--man", required=True, help="man/cpmu.1.md, whose JSON OUTPUT names every stat key")
     args = parser.parse_args()
@@ -100,6 +101,23 @@ def main():
             continue   # the corpus also holds broken input for the fuzzer
         if doc.get("type") == "snapshot" and all(s.get("placement") != "not supported" for s in doc.get("series", [])):
             check(doc, str(path))
+
+    if args.cpmutop:
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            path = pathlib.Path(tmp) / "run.jsonl"
+            run = subprocess.run([args.cpmutop, "--sim", "-b", "-n", "2", "-d", "2", "--record", str(path)],
+                                 capture_output=True, text=True, timeout=120, env={"XDG_CONFIG_HOME": tmp, "PATH": "/usr/bin:/bin"})
+            if run.returncode != 0:
+                print(f"cpmutop --record: exit {run.returncode}: {run.stderr.strip()}")
+                failures += 1
+            else:
+                docs = [json.loads(l) for l in path.read_text().splitlines()]
+                if [d.get("type") for d in docs] != ["recording", "snapshot", "snapshot"]:
+                    print(f"cpmutop --record: expected a recording header and two snapshots")
+                    failures += 1
+                for i, doc in enumerate(docs):
+                    check(doc, f"cpmutop --record [line {i + 1}]")
 
     if args.recordings:
         for path in sorted(pathlib.Path(args.recordings).glob("*.jsonl")):
