@@ -153,7 +153,8 @@ int main(int argc, char** argv) {
     header.tool = "cpmutop " CPMU_VERSION;
     feed = std::move(*replay);
   } else if (!options.connect.empty()) {
-    auto remote = RemoteFeed::open(options.connect, std::chrono::milliseconds(100) * settings.delay_tenths);
+    auto remote =
+        RemoteFeed::open(options.connect, std::chrono::milliseconds(100) * settings.delay_tenths, options.cacert);
     if (!remote) {
       fmt::print(stderr, "cpmutop: {}\n", remote.error().message());
       return kExitUsage;

@@ -28,12 +28,17 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       ->type_name("EXPR");
   auto* connect =
       app.add_option("--connect", o.connect, "Show a running cpmu-exporter's /json feed at URL")->type_name("URL");
+  auto* cacert =
+      app.add_option("--cacert", o.cacert,
+                     "Trust the exporter's TLS certificate if FILE (PEM) signed it, as for a self-signed one")
+          ->type_name("FILE");
   app.add_flag("--ascii", o.ascii, "Draw with ASCII only, even in a UTF-8 locale");
   app.add_option("--rc", o.rc, "Read and save the setup in FILE instead of $XDG_CONFIG_HOME/cpmu/cpmutoprc")
       ->type_name("FILE");
   o.machine.add_to(app);
   speed->needs(replay);
   replay->excludes(connect);
+  cacert->needs(connect);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -27,6 +27,7 @@ struct Options {
   std::vector<std::string> alert_texts;
   std::vector<Alert> alerts;
   std::string connect;
+  std::string cacert;  // --cacert FILE: the CA that signed the exporter's certificate
   bool ascii = false;  // --ascii: no Unicode even in a UTF-8 locale
   std::string rc;      // --rc FILE: instead of $XDG_CONFIG_HOME/cpmu/cpmutoprc
   cli::MachineSourceOptions machine;

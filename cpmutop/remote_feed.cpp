@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "cpmu/json.hpp"
 
@@ -16,7 +20,8 @@ constexpr std::size_t kMaxBody = 64u << 20;
 
 }  // namespace
 
-Result<std::unique_ptr<RemoteFeed>> RemoteFeed::open(const std::string& url, std::chrono::milliseconds interval) {
+Result<std::unique_ptr<RemoteFeed>> RemoteFeed::open(const std::string& url, std::chrono::milliseconds interval,
+                                                     const std::string& ca_file) {
   const bool tls = url.rfind("https://", 0) == 0;
   if (!tls && url.rfind("http://", 0) != 0) {
     return Error(Errc::kInvalidArgument, fmt::format("--connect '{}': expected an http:// or https:// URL", url));
@@ -43,6 +48,15 @@ Result<std::unique_ptr<RemoteFeed>> RemoteFeed::open(const std::string& url, std
   feed->client_->set_connection_timeout(std::chrono::seconds(2));
   feed->client_->set_read_timeout(std::chrono::seconds(5));
   if (!user.empty()) feed->client_->set_basic_auth(user, password);
+  if (!ca_file.empty()) {
+    if (!tls)
+      return Error(Errc::kInvalidArgument, fmt::format("--cacert {}: --connect '{}' is not https", ca_file, url));
+    if (::access(ca_file.c_str(), R_OK) != 0) {
+      return Error(Errc::kNotFound, fmt::format("--cacert {}: {}", ca_file, std::strerror(errno)));
+    }
+    feed->client_->set_ca_cert_path(ca_file.c_str());
+  }
+  feed->client_->enable_server_certificate_verification(true);
   feed->interval_ = interval;
   return feed;
 }
@@ -64,6 +78,12 @@ Result<std::shared_ptr<const Snapshot>> RemoteFeed::fetch() {
   });
   if (too_big)
     return Error(Errc::kMalformed, fmt::format("{}{}: the answer is over {} bytes", url_, "/json", kMaxBody));
+  if (!response && response.error() == httplib::Error::SSLServerVerification) {
+    return Error(Errc::kPermissionDenied,
+                 fmt::format("--connect {}: the exporter's TLS certificate is not trusted (give the CA that signed "
+                             "it with --cacert FILE)",
+                             url_));
+  }
   if (!response) {
     return Error(Errc::kNotFound, fmt::format("--connect {}: nothing answers ({}); is cpmu-exporter running there?",
                                               url_, httplib::to_string(response.error())));

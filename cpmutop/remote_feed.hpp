@@ -19,7 +19,9 @@ namespace cpmu::top {
 class RemoteFeed final : public Feed {
  public:
   // Fails on a URL that is not http:// or https://.
-  static Result<std::unique_ptr<RemoteFeed>> open(const std::string& url, std::chrono::milliseconds interval);
+  // `ca_file`: PEM certificates to trust for https, besides the system's.
+  static Result<std::unique_ptr<RemoteFeed>> open(const std::string& url, std::chrono::milliseconds interval,
+                                                  const std::string& ca_file = {});
   ~RemoteFeed() override;
   std::string_view source() const override { return "remote"; }
   Status start() override { return {}; }
