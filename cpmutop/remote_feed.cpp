@@ -54,7 +54,7 @@ Result<std::unique_ptr<RemoteFeed>> RemoteFeed::open(const std::string& url, std
     if (::access(ca_file.c_str(), R_OK) != 0) {
       return Error(Errc::kNotFound, fmt::format("--cacert {}: {}", ca_file, std::strerror(errno)));
     }
-    feed->client_->set_ca_cert_path(ca_file.c_str());
+    feed->client_->set_ca_cert_path(ca_file);
   }
   feed->client_->enable_server_certificate_verification(true);
   feed->interval_ = interval;
