@@ -18,6 +18,7 @@
 #include "cpmu/session.hpp"
 #include "cxlsim/sim_platform.hpp"
 #include "frame_model.hpp"
+#include "live_feed.hpp"
 #include "screen.hpp"
 
 namespace {
@@ -40,28 +41,11 @@ Source& source() {
     options.source.virtual_time = true;
     out.session = std::move(*Session::open(options));
     out.sim = &dynamic_cast<sim::SimPlatform&>(out.session->platform()).machine();
-    const EventCatalogue& catalogue = out.session->catalogue().catalogue;
     out.session->cdat();
-    std::vector<CountTarget> targets;
-    const auto all = select_cpmus(out.session->machine(), {});
-    const std::vector<CpmuRef> refs = all ? *all : std::vector<CpmuRef>{};
-    for (const CpmuRef& ref : refs) {
-      CountTarget t{ref, {}, false};
-      for (const std::string& name : default_events()) {
-        CountRequest r;
-        r.label = name;
-        r.event.code = *catalogue.resolve(name);
-        t.requests.push_back(r);
-      }
-      targets.push_back(std::move(t));
-    }
-    CountOptions count;
-    count.keep_going = true;
-    count.monitor.drive = MonitorDrive::kManual;
-    count.monitor.now = [sim = out.sim] { return sim->now_ns(); };
-    count.monitor.metrics = {*catalogue.find_metric("read_bandwidth"), *catalogue.find_metric("write_bandwidth")};
-    count.monitor.catalogue = &catalogue;
-    out.monitor = std::move(out.session->count(std::move(targets), std::move(count))->monitor);
+    CountingPlan plan = *plan_counting(*out.session, Settings{});
+    plan.options.monitor.drive = MonitorDrive::kManual;
+    plan.options.monitor.now = [sim = out.sim] { return sim->now_ns(); };
+    out.monitor = std::move(out.session->count(std::move(plan.targets), std::move(plan.options))->monitor);
     (void)out.monitor->start();
     return out;
   }();

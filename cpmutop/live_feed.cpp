@@ -51,21 +51,16 @@ LiveFeed::~LiveFeed() {
   if (monitor_) monitor_->stop();
 }
 
-Status LiveFeed::build(const Settings& settings) {
-  if (monitor_) monitor_->stop();
-  monitor_.reset();
-  idle_.clear();
-  labels_.clear();
-  interval_ = std::chrono::milliseconds(100) * settings.delay_tenths;
-  const DiscoveredMachine& machine = session_->machine();
-  const EventCatalogue& catalogue = session_->catalogue().catalogue;
+Result<CountingPlan> plan_counting(Session& session, const Settings& settings) {
+  CountingPlan plan;
+  const DiscoveredMachine& machine = session.machine();
+  const EventCatalogue& catalogue = session.catalogue().catalogue;
   auto all = select_cpmus(machine, {});
   if (!all) return all.error();
-  std::vector<CountTarget> targets;
   for (const CpmuRef& ref : *all) {
     const DiscoveredFunction& f = machine.functions[ref.function];
     const Cpmu& cpmu = f.cpmus[ref.cpmu];
-    SourceIdentity identity = cpmu_identity(machine, ref.function, cpmu, &session_->cdat(), &session_->topology());
+    SourceIdentity identity = cpmu_identity(machine, ref.function, cpmu, &session.cdat(), &session.topology());
     const std::string name = identity.name.to_string();
     std::string why = cpmu_unusable_reason(cpmu);
     std::vector<CountRequest> requests;
@@ -74,18 +69,31 @@ Status LiveFeed::build(const Settings& settings) {
       if (requests.empty()) why = "it can count none of the events set up for it";
     }
     if (!why.empty()) {
-      idle_.push_back({std::move(identity), cpmu.owner.kind == CpmuOwnerKind::kKernel, why});
+      plan.idle.push_back({std::move(identity), cpmu.owner.kind == CpmuOwnerKind::kKernel, why});
       continue;
     }
-    targets.push_back({ref, std::move(requests), false});
+    plan.targets.push_back({ref, std::move(requests), false});
   }
-  CountOptions options;
-  options.keep_going = true;
-  options.monitor.interval = interval_;
+  plan.options.keep_going = true;
+  plan.options.monitor.interval = std::chrono::milliseconds(100) * settings.delay_tenths;
   for (const char* metric : {"read_bandwidth", "write_bandwidth"}) {
-    if (const MetricInfo* m = catalogue.find_metric(metric)) options.monitor.metrics.push_back(*m);
+    if (const MetricInfo* m = catalogue.find_metric(metric)) plan.options.monitor.metrics.push_back(*m);
   }
-  options.monitor.catalogue = &catalogue;
+  plan.options.monitor.catalogue = &catalogue;
+  return plan;
+}
+
+Status LiveFeed::build(const Settings& settings) {
+  if (monitor_) monitor_->stop();
+  monitor_.reset();
+  labels_.clear();
+  interval_ = std::chrono::milliseconds(100) * settings.delay_tenths;
+  const DiscoveredMachine& machine = session_->machine();
+  Result<CountingPlan> plan = plan_counting(*session_, settings);
+  if (!plan) return plan.error();
+  idle_ = std::move(plan->idle);
+  std::vector<CountTarget>& targets = plan->targets;
+  CountOptions& options = plan->options;
   std::map<CpmuRef, std::vector<std::string>> labels;
   for (const CountTarget& t : targets) {
     for (const CountRequest& r : t.requests) labels[t.cpmu].push_back(r.label);

@@ -32,6 +32,17 @@ struct EventChoice {
   PlannedCount planned;  // with every chosen event and this one
 };
 
+// What cpmutop counts on `session`'s machine with `settings`: a target per
+// CPMU that can count some of the events set up for it, every other CPMU
+// idle with the reason, and the count options (interval, the bandwidth
+// metrics; the caller may change the drive and clock, as tests do).
+struct CountingPlan {
+  std::vector<CountTarget> targets;
+  std::vector<IdleCpmu> idle;
+  CountOptions options;
+};
+Result<CountingPlan> plan_counting(Session& session, const Settings& settings);
+
 class LiveFeed final : public Feed {
  public:
   // `source`: "hardware", "simulated" or "dump".

@@ -43,27 +43,12 @@ Machine open_sim(const std::string& topology_file = "") {
 // Counts the default events on every CPMU that can, as cpmutop does, and
 // returns a snapshot after `ns` of machine time.
 std::shared_ptr<const Snapshot> snapshot_after(Machine& m, std::uint64_t ns, std::unique_ptr<Monitor>& monitor) {
-  const EventCatalogue& catalogue = m.session->catalogue().catalogue;
   m.session->cdat();
-  auto all = select_cpmus(m.session->machine(), {});
-  std::vector<CountTarget> targets;
-  for (const CpmuRef& ref : *all) {
-    CountTarget t{ref, {}, false};
-    for (const std::string& name : default_events()) {
-      CountRequest r;
-      r.label = name;
-      r.event.code = *catalogue.resolve(name);
-      t.requests.push_back(r);
-    }
-    targets.push_back(std::move(t));
-  }
-  CountOptions options;
-  options.keep_going = true;
-  options.monitor.drive = MonitorDrive::kManual;
-  options.monitor.now = [sim = m.sim] { return sim->now_ns(); };
-  options.monitor.metrics = {*catalogue.find_metric("read_bandwidth"), *catalogue.find_metric("write_bandwidth")};
-  options.monitor.catalogue = &catalogue;
-  auto counting = m.session->count(std::move(targets), std::move(options));
+  Result<CountingPlan> plan = plan_counting(*m.session, Settings{});
+  EXPECT_TRUE(plan) << plan.error().message();
+  plan->options.monitor.drive = MonitorDrive::kManual;
+  plan->options.monitor.now = [sim = m.sim] { return sim->now_ns(); };
+  auto counting = m.session->count(std::move(plan->targets), std::move(plan->options));
   EXPECT_TRUE(counting) << counting.error().message();
   monitor = std::move(counting->monitor);
   EXPECT_TRUE(monitor->start());
