@@ -13,6 +13,7 @@
 #include "exposition.hpp"
 #include "gzip.hpp"
 #include "health.hpp"
+#include "request_watchdog.hpp"
 
 namespace cpmu::exporter {
 
@@ -22,6 +23,7 @@ struct HttpServer::State {
   WebConfig web;
   ServerOptions options;
   int port = 0;
+  std::unique_ptr<RequestWatchdog> watchdog;  // set once bound, before serving
 };
 
 namespace {
@@ -175,6 +177,7 @@ void install_routes(HttpServer::State& state) {
   server.Options(".*", not_allowed);
 
   server.set_pre_routing_handler([s](const httplib::Request& req, httplib::Response& res) {
+    s->watchdog->head_read(req.remote_addr, req.remote_port);
     if (req.headers.size() > s->options.max_headers) {
       res.status = 431;
       res.set_content("too many header fields\n", "text/plain; charset=utf-8");
@@ -188,6 +191,9 @@ void install_routes(HttpServer::State& state) {
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server.set_logger([s](const httplib::Request& req, const httplib::Response&) {
+    s->watchdog->response_written(req.remote_addr, req.remote_port);
   });
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) res.set_content(fmt::format("HTTP status {}\n", res.status), "text/plain; charset=utf-8");
@@ -254,6 +260,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::bind(const ServerOptions& option
     }
     state->port = port;
   }
+  state->watchdog = std::make_unique<RequestWatchdog>(
+      state->port, WatchdogLimits{.deadline = std::chrono::seconds(options.request_timeout_s),
+                                  .max_head_bytes = options.max_header_bytes});
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(state)));
 }
 

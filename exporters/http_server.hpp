@@ -17,9 +17,11 @@ namespace cpmu::exporter {
 struct ServerOptions {
   std::string listen_address = ":9739";  // HOST:PORT, [V6]:PORT or :PORT (every IPv4 address)
   std::size_t threads = 4;
-  unsigned read_timeout_s = 5;        // per read; keep-alive idle limit too
-  std::size_t max_headers = 64;       // more: 431
-  std::size_t max_body_bytes = 4096;  // a body (no endpoint takes one): 413 beyond
+  unsigned read_timeout_s = 5;               // per read; keep-alive idle limit too
+  unsigned request_timeout_s = 10;           // a whole request, from accept or the previous response
+  std::size_t max_header_bytes = 64 * 1024;  // request line and headers: dropped beyond
+  std::size_t max_headers = 64;              // more: 431
+  std::size_t max_body_bytes = 4096;         // a body (no endpoint takes one): 413 beyond
 };
 
 class HttpServer {

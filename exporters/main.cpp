@@ -168,6 +168,13 @@ int main(int argc, char** argv) {
   app.add_option("--web.read-timeout", options.server.read_timeout_s,
                  "Seconds a client may take per read, and keep an idle connection (default 5)")
       ->check(CLI::Range(1, 300));
+  app.add_option("--web.request-timeout", options.server.request_timeout_s,
+                 "Seconds a request may take in all, from the connection's accept or its previous response "
+                 "(default 10)")
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--web.max-header-bytes", options.server.max_header_bytes,
+                 "Bytes a request line and its headers may take (default 65536)")
+      ->check(CLI::Range(1024, 16 * 1024 * 1024));
   app.add_option("--web.max-headers", options.server.max_headers, "Header fields a request may have (default 64)")
       ->check(CLI::Range(8, 1024));
   app.add_option("--user", options.user, "Become USER once the hardware is open")->type_name("USER");
