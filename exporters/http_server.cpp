@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 
 #include <charconv>
+#include <mutex>
 
 #include "basic_auth.hpp"
 #include "collectors/collector.hpp"
@@ -20,7 +21,14 @@ namespace cpmu::exporter {
 struct HttpServer::State {
   std::unique_ptr<httplib::Server> server;
   const Collection* collection = nullptr;
-  WebConfig web;
+  // The handlers take a reference under the lock (the bcrypt check runs
+  // outside it); a reload swaps it.
+  std::shared_ptr<const WebConfig> web;
+  std::mutex web_mutex;
+  std::shared_ptr<const WebConfig> current_web() {
+    const std::lock_guard lock(web_mutex);
+    return web;
+  }
   ServerOptions options;
   int port = 0;
   std::unique_ptr<RequestWatchdog> watchdog;  // set once bound, before serving
@@ -157,7 +165,7 @@ void serve_health(const HttpServer::State& state, httplib::Response& res) {
 
 void install_routes(HttpServer::State& state) {
   httplib::Server& server = *state.server;
-  const HttpServer::State* s = &state;
+  HttpServer::State* s = &state;
   server.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string(kIndex), "text/html; charset=utf-8");
   });
@@ -183,8 +191,9 @@ void install_routes(HttpServer::State& state) {
       res.set_content("too many header fields\n", "text/plain; charset=utf-8");
       return httplib::Server::HandlerResponse::Handled;
     }
-    if (!s->web.basic_auth_users.empty() &&
-        !basic_auth_allows(s->web.basic_auth_users, req.get_header_value("Authorization"))) {
+    const auto web = s->current_web();
+    if (!web->basic_auth_users.empty() &&
+        !basic_auth_allows(web->basic_auth_users, req.get_header_value("Authorization"))) {
       res.status = 401;
       res.set_header("WWW-Authenticate", "Basic realm=\"cpmu-exporter\"");
       res.set_content("unauthorized\n", "text/plain; charset=utf-8");
@@ -216,7 +225,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::bind(const ServerOptions& option
   if (!address) return address.error();
   auto state = std::make_unique<State>();
   state->collection = &collection;
-  state->web = web;
+  state->web = std::make_shared<const WebConfig>(web);
   state->options = options;
   if (web.tls) {
     std::string error;
@@ -267,7 +276,22 @@ Result<std::unique_ptr<HttpServer>> HttpServer::bind(const ServerOptions& option
 }
 
 int HttpServer::port() const { return state_->port; }
-bool HttpServer::tls() const { return state_->web.tls.has_value(); }
+bool HttpServer::tls() const { return state_->current_web()->tls.has_value(); }
+
+Status HttpServer::reload_web_config(const WebConfig& web) {
+  const auto running = state_->current_web();
+  if (web.tls != running->tls) {
+    return Error(Errc::kInvalidArgument, "tls_server_config changed: TLS is set up at start-up; restart to change it");
+  }
+  if (web.headers != running->headers) {
+    return Error(Errc::kInvalidArgument,
+                 "http_server_config.headers changed: headers are set up at start-up; restart to change them");
+  }
+  auto next = std::make_shared<const WebConfig>(web);
+  const std::lock_guard lock(state_->web_mutex);
+  state_->web = std::move(next);
+  return {};
+}
 bool HttpServer::serve() { return state_->server->listen_after_bind(); }
 void HttpServer::stop() {
   if (state_ && state_->server) state_->server->stop();

@@ -34,6 +34,11 @@ class HttpServer {
 
   int port() const;
   bool tls() const;
+  // A re-read web configuration (SIGHUP): its basic auth users take over at
+  // once. TLS and the response headers are set up when the server binds, so
+  // a file that changes them is refused whole, with the reason, and the
+  // running configuration stays (as it does for an unreadable file).
+  Status reload_web_config(const WebConfig& web);
   // Serves until stop(); returns false when the server failed.
   bool serve();
   void stop();  // any thread
