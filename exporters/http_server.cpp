@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 
 #include <charconv>
+#include <mutex>
 
 #include "basic_auth.hpp"
 #include "collectors/collector.hpp"
@@ -13,15 +14,24 @@
 #include "exposition.hpp"
 #include "gzip.hpp"
 #include "health.hpp"
+#include "request_watchdog.hpp"
 
 namespace cpmu::exporter {
 
 struct HttpServer::State {
   std::unique_ptr<httplib::Server> server;
   const Collection* collection = nullptr;
-  WebConfig web;
+  // The handlers take a reference under the lock (the bcrypt check runs
+  // outside it); a reload swaps it.
+  std::shared_ptr<const WebConfig> web;
+  std::mutex web_mutex;
+  std::shared_ptr<const WebConfig> current_web() {
+    const std::lock_guard lock(web_mutex);
+    return web;
+  }
   ServerOptions options;
   int port = 0;
+  std::unique_ptr<RequestWatchdog> watchdog;  // set once bound, before serving
 };
 
 namespace {
@@ -155,7 +165,7 @@ void serve_health(const HttpServer::State& state, httplib::Response& res) {
 
 void install_routes(HttpServer::State& state) {
   httplib::Server& server = *state.server;
-  const HttpServer::State* s = &state;
+  HttpServer::State* s = &state;
   server.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string(kIndex), "text/html; charset=utf-8");
   });
@@ -175,19 +185,24 @@ void install_routes(HttpServer::State& state) {
   server.Options(".*", not_allowed);
 
   server.set_pre_routing_handler([s](const httplib::Request& req, httplib::Response& res) {
+    s->watchdog->head_read(req.remote_addr, req.remote_port);
     if (req.headers.size() > s->options.max_headers) {
       res.status = 431;
       res.set_content("too many header fields\n", "text/plain; charset=utf-8");
       return httplib::Server::HandlerResponse::Handled;
     }
-    if (!s->web.basic_auth_users.empty() &&
-        !basic_auth_allows(s->web.basic_auth_users, req.get_header_value("Authorization"))) {
+    const auto web = s->current_web();
+    if (!web->basic_auth_users.empty() &&
+        !basic_auth_allows(web->basic_auth_users, req.get_header_value("Authorization"))) {
       res.status = 401;
       res.set_header("WWW-Authenticate", "Basic realm=\"cpmu-exporter\"");
       res.set_content("unauthorized\n", "text/plain; charset=utf-8");
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server.set_logger([s](const httplib::Request& req, const httplib::Response&) {
+    s->watchdog->response_written(req.remote_addr, req.remote_port);
   });
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) res.set_content(fmt::format("HTTP status {}\n", res.status), "text/plain; charset=utf-8");
@@ -210,7 +225,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::bind(const ServerOptions& option
   if (!address) return address.error();
   auto state = std::make_unique<State>();
   state->collection = &collection;
-  state->web = web;
+  state->web = std::make_shared<const WebConfig>(web);
   state->options = options;
   if (web.tls) {
     std::string error;
@@ -254,11 +269,29 @@ Result<std::unique_ptr<HttpServer>> HttpServer::bind(const ServerOptions& option
     }
     state->port = port;
   }
+  state->watchdog = std::make_unique<RequestWatchdog>(
+      state->port, WatchdogLimits{.deadline = std::chrono::seconds(options.request_timeout_s),
+                                  .max_head_bytes = options.max_header_bytes});
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(state)));
 }
 
 int HttpServer::port() const { return state_->port; }
-bool HttpServer::tls() const { return state_->web.tls.has_value(); }
+bool HttpServer::tls() const { return state_->current_web()->tls.has_value(); }
+
+Status HttpServer::reload_web_config(const WebConfig& web) {
+  const auto running = state_->current_web();
+  if (web.tls != running->tls) {
+    return Error(Errc::kInvalidArgument, "tls_server_config changed: TLS is set up at start-up; restart to change it");
+  }
+  if (web.headers != running->headers) {
+    return Error(Errc::kInvalidArgument,
+                 "http_server_config.headers changed: headers are set up at start-up; restart to change them");
+  }
+  auto next = std::make_shared<const WebConfig>(web);
+  const std::lock_guard lock(state_->web_mutex);
+  state_->web = std::move(next);
+  return {};
+}
 bool HttpServer::serve() { return state_->server->listen_after_bind(); }
 void HttpServer::stop() {
   if (state_ && state_->server) state_->server->stop();

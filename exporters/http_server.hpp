@@ -17,9 +17,11 @@ namespace cpmu::exporter {
 struct ServerOptions {
   std::string listen_address = ":9739";  // HOST:PORT, [V6]:PORT or :PORT (every IPv4 address)
   std::size_t threads = 4;
-  unsigned read_timeout_s = 5;        // per read; keep-alive idle limit too
-  std::size_t max_headers = 64;       // more: 431
-  std::size_t max_body_bytes = 4096;  // a body (no endpoint takes one): 413 beyond
+  unsigned read_timeout_s = 5;               // per read; keep-alive idle limit too
+  unsigned request_timeout_s = 10;           // a whole request, from accept or the previous response
+  std::size_t max_header_bytes = 64 * 1024;  // request line and headers: dropped beyond
+  std::size_t max_headers = 64;              // more: 431
+  std::size_t max_body_bytes = 4096;         // a body (no endpoint takes one): 413 beyond
 };
 
 class HttpServer {
@@ -32,6 +34,11 @@ class HttpServer {
 
   int port() const;
   bool tls() const;
+  // A re-read web configuration (SIGHUP): its basic auth users take over at
+  // once. TLS and the response headers are set up when the server binds, so
+  // a file that changes them is refused whole, with the reason, and the
+  // running configuration stays (as it does for an unreadable file).
+  Status reload_web_config(const WebConfig& web);
   // Serves until stop(); returns false when the server failed.
   bool serve();
   void stop();  // any thread

@@ -1,6 +1,7 @@
 // cpmu-exporter: CXL CPMU counts for Prometheus (cpmu-exporter(8)). Opens the
 // machine and starts counting, binds, drops privileges, then serves while
-// the main thread waits for signals: SIGHUP reloads the collection file,
+// the main thread waits for signals: SIGHUP reloads the collection file and
+// the web configuration,
 // SIGINT/SIGTERM stop. The monitor's notifications (device gone, totals no
 // longer trusted) are logged here as they come.
 #include <fmt/format.h>
@@ -52,6 +53,28 @@ void log_notifications(const Collection& collection) {
   while (auto n = view->monitor->next()) {
     if (n->kind != NotificationKind::kSnapshot) log(fmt::format("{}: {}", notification_kind_name(n->kind), n->message));
   }
+}
+
+// SIGHUP: the collection file and the web configuration are read again; a
+// file that cannot be used leaves what was running in force.
+void reload(const Options& options, Collection& collection, HttpServer& server) {
+  if (!options.user.empty() && collection.live_machine()) {
+    // Counting again reopens the CPMU registers, which the dropped
+    // privileges no longer allow: the collection would stop.
+    log("collection file not reloaded: reloading on the running machine needs the privileges given up by --user; "
+        "restart instead");
+  } else {
+    auto reloaded = collection_config(options);
+    Status status = reloaded ? collection.reload(std::move(*reloaded)) : Status(reloaded.error());
+    log(status ? "reloaded the collection file"
+               : "reload failed, still counting as before: " + status.error().message());
+  }
+  if (options.web_config_file.empty()) return;
+  auto web = load_web_config(options.web_config_file);
+  Status status = web ? server.reload_web_config(*web) : Status(web.error());
+  log(status ? "reloaded the web configuration"
+             : fmt::format("web configuration {} not reloaded, the previous one stays: {}", options.web_config_file,
+                           status.error().message()));
 }
 
 int run(const Options& options) {
@@ -129,16 +152,8 @@ int run(const Options& options) {
     if (!(fds[0].revents & POLLIN)) continue;
     signalfd_siginfo info{};
     if (::read(signal_fd, &info, sizeof info) != sizeof info) continue;
-    if (info.ssi_signo == SIGHUP && !options.user.empty() && (*collection)->live_machine()) {
-      // Counting again reopens the CPMU registers, which the dropped
-      // privileges no longer allow: the collection would stop.
-      log("SIGHUP ignored: reloading on the running machine needs the privileges given up by --user; restart "
-          "instead");
-    } else if (info.ssi_signo == SIGHUP) {
-      auto reloaded = collection_config(options);
-      Status status = reloaded ? (*collection)->reload(std::move(*reloaded)) : Status(reloaded.error());
-      log(status ? "reloaded the collection file"
-                 : "reload failed, still counting as before: " + status.error().message());
+    if (info.ssi_signo == SIGHUP) {
+      reload(options, **collection, **server);
     } else {
       running = false;
     }
@@ -168,6 +183,13 @@ int main(int argc, char** argv) {
   app.add_option("--web.read-timeout", options.server.read_timeout_s,
                  "Seconds a client may take per read, and keep an idle connection (default 5)")
       ->check(CLI::Range(1, 300));
+  app.add_option("--web.request-timeout", options.server.request_timeout_s,
+                 "Seconds a request may take in all, from the connection's accept or its previous response "
+                 "(default 10)")
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--web.max-header-bytes", options.server.max_header_bytes,
+                 "Bytes a request line and its headers may take (default 65536)")
+      ->check(CLI::Range(1024, 16 * 1024 * 1024));
   app.add_option("--web.max-headers", options.server.max_headers, "Header fields a request may have (default 64)")
       ->check(CLI::Range(8, 1024));
   app.add_option("--user", options.user, "Become USER once the hardware is open")->type_name("USER");

@@ -14,7 +14,7 @@
 //   basic_auth_users:
 //     prometheus: $2y$10$...         # bcrypt (htpasswd -nBC 10 USER)
 //
-// Read once at start-up. Keys the toolkit has but cpmu-exporter does not
+// Read at start-up and again on SIGHUP (HttpServer::reload_web_config). Keys the toolkit has but cpmu-exporter does not
 // implement (cipher_suites, curve_preferences, client_allowed_sans, http2,
 // rate_limit, ...) are errors rather than silently ignored.
 #pragma once
@@ -38,6 +38,7 @@ struct TlsConfig {
   std::string client_ca_file;
   int min_version = 0;  // OpenSSL's TLS1_2_VERSION style constants
   int max_version = 0;  // 0: the highest OpenSSL supports
+  bool operator==(const TlsConfig&) const = default;
 };
 
 struct WebConfig {

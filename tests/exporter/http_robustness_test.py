@@ -3,14 +3,22 @@
 request lines, huge request lines and headers, too many headers, bad
 methods, bodies, path traversal and slowloris-style slow requests each get a
 4xx (or the connection is dropped), and a normal scrape works after each and
-while slow clients hang on. Run it on an ASan build (scripts/test --sanitize)
+while slow clients hang on: clients that trickle a byte just inside the read
+timeout are cut off by the total request deadline, and an endless header
+flood by the request head's byte limit, with memory bounded. Run it on an ASan build (scripts/test --sanitize)
 for the no-crash part. Usage: http_robustness_test.py EXPORTER
 """
+import select
 import socket
 import sys
+import threading
 import time
 
-from exporter_harness import check, exporter
+from exporter_harness import check, exporter, rss_kib
+
+READ_TIMEOUT = 2
+REQUEST_TIMEOUT = 6
+THREADS = 4
 
 
 def raw(port, data, timeout=20, read=True):
@@ -36,9 +44,134 @@ def raw(port, data, timeout=20, read=True):
     return int(reply.split(b" ")[1])
 
 
+def closed_by_server(s):
+    """True once the server closed or reset the connection (without blocking)."""
+    if not select.select([s], [], [], 0)[0]:
+        return False
+    try:
+        return s.recv(4096) == b""
+    except OSError:
+        return True
+
+
+def trickling_slowloris(e):
+    """Twice as many clients as worker threads, each sending one byte of its
+    header well inside the read timeout (a quarter of it, a margin that
+    holds on a loaded machine), so no single read times out:
+    only the total request deadline ends them. Meanwhile /metrics answers
+    within a bound, and every trickler is dropped soon after the deadline."""
+    clients = []
+    for _ in range(2 * THREADS):
+        s = socket.create_connection(("127.0.0.1", e.port), timeout=30)
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        clients.append(s)
+    start = time.monotonic()
+    dropped_at = {}
+    stop = threading.Event()
+
+    def trickle():
+        while not stop.is_set() and len(dropped_at) < len(clients):
+            for i, s in enumerate(clients):
+                if i in dropped_at:
+                    continue
+                if closed_by_server(s):
+                    dropped_at[i] = time.monotonic() - start
+                    continue
+                try:
+                    s.sendall(b"a")
+                except OSError:
+                    dropped_at[i] = time.monotonic() - start
+            stop.wait(READ_TIMEOUT / 4)
+
+    trickler = threading.Thread(target=trickle)
+    trickler.start()
+    try:
+        time.sleep(READ_TIMEOUT + 1)  # the tricklers hold every worker by now
+        asked = time.monotonic()
+        try:
+            status, _, body = e.get("/metrics")
+        except OSError as error:
+            status, body = f"none ({error})", b""
+        waited = time.monotonic() - asked
+        check(status == 200 and b"cxl_cpmu_up" in body, f"/metrics while trickling: status {status}")
+        # Served once the tricklers ahead of it in the queue are cut off.
+        bound = REQUEST_TIMEOUT + 10
+        check(waited < bound, f"/metrics took {waited:.1f} s while clients trickled (bound {bound} s)")
+        limit = REQUEST_TIMEOUT + 15
+        while len(dropped_at) < len(clients) and time.monotonic() - start < limit:
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        trickler.join()
+        for s in clients:
+            s.close()
+    check(len(dropped_at) == len(clients),
+          f"only {len(dropped_at)} of {len(clients)} trickling clients were dropped within {limit} s")
+    earliest = min(dropped_at.values())
+    # By the deadline, not by the read timeout: they trickled faster than that.
+    check(earliest > REQUEST_TIMEOUT - 1, f"a trickling client was dropped after {earliest:.1f} s, before the deadline")
+    print(f"trickling: {len(clients)} clients dropped after {earliest:.1f}-{max(dropped_at.values()):.1f} s; "
+          f"/metrics answered in {waited:.1f} s meanwhile")
+
+
+def header_flood(e):
+    """An endless run of short header lines is cut off once the request head
+    passes its byte limit, with the exporter's resident memory bounded."""
+    before = rss_kib(e.process.pid)
+    peak = [before]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_kib(e.process.pid))
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    lines = b"".join(b"X-F%d: v\r\n" % i for i in range(8192))
+    sent = 0
+    dropped = False
+    start = time.monotonic()
+    try:
+        with socket.create_connection(("127.0.0.1", e.port), timeout=20) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+            # Sent as the server takes it, watching for its close meanwhile:
+            # a server that stops reading leaves a blocking send hanging.
+            s.setblocking(False)
+            offset = 0
+            while not dropped and time.monotonic() - start < 30:
+                readable, writable, _ = select.select([s], [s], [], 1)
+                if readable:
+                    try:
+                        dropped = s.recv(4096) == b""
+                    except OSError:
+                        dropped = True
+                elif writable:
+                    try:
+                        n = s.send(lines[offset:])
+                    except BlockingIOError:
+                        continue
+                    except OSError:
+                        dropped = True
+                        continue
+                    sent += n
+                    offset = (offset + n) % len(lines)
+    finally:
+        stop.set()
+        sampler.join()
+    took = time.monotonic() - start
+    check(dropped, f"a header flood of {sent >> 20} MiB was still being read after {took:.0f} s")
+    # The byte limit ended it, not the (later) request deadline.
+    check(took < REQUEST_TIMEOUT - 1, f"a header flood was cut off only after {took:.1f} s")
+    growth = (peak[0] - before) // 1024
+    check(growth < 64, f"resident memory grew by {growth} MiB during a header flood")
+    print(f"header flood: dropped after {sent >> 10} KiB in {took:.1f} s; resident memory grew {growth} MiB")
+
+
 def main():
     binary = sys.argv[1]
-    with exporter(binary, ["--sim", "--web.read-timeout", "2", "--web.max-threads", "4"]) as e:
+    with exporter(binary, ["--sim", "--web.read-timeout", str(READ_TIMEOUT), "--web.max-threads", str(THREADS),
+                             "--web.request-timeout", str(REQUEST_TIMEOUT)]) as e:
         def still_serving(after):
             status, _, body = e.get("/metrics")
             check(status == 200 and b"cxl_cpmu_up" in body, f"not serving after {after}")
@@ -89,6 +222,10 @@ def main():
         for s in slow:
             s.close()
         still_serving("slow clients")
+
+        trickling_slowloris(e)
+        header_flood(e)
+        still_serving("trickling clients and a header flood")
 
         # A client that connects and says nothing is dropped too.
         silent = socket.create_connection(("127.0.0.1", e.port), timeout=30)

@@ -7,7 +7,10 @@
   RequireAndVerifyClientCert refuses a client without a certificate and
   serves one with a certificate the client CA signed;
 - basic auth with a bcrypt hash made by htpasswd: right password 200, wrong
-  password and missing credentials 401 (on every endpoint);
+  password and missing credentials 401 (on every endpoint); SIGHUP re-reads
+  the file (a new password works, the old one no longer does), and a bad
+  file or one that changes TLS is refused with the reason, the running
+  configuration kept;
 - a bad web config file fails start-up naming the file;
 - as root: no --user and no --allow-root refuses to start; --user nobody
   runs with nobody's uid and gid (from /proc) and still serves.
@@ -18,12 +21,13 @@ import os
 import pathlib
 import pwd
 import shutil
+import signal
 import ssl
 import subprocess
 import sys
 import tempfile
 
-from exporter_harness import Exporter, check, exporter, free_port, request
+from exporter_harness import Exporter, check, exporter, free_port, request, wait_for
 
 
 def run(*argv):
@@ -111,6 +115,26 @@ def main():
             check(e.get("/metrics", {"Authorization": "Basic !!!notbase64"})[0] == 401, "malformed credentials")
             check(e.get("/metrics", {"Authorization": "Basic " + base64.b64encode(b"nobody:x").decode()})[0] == 401,
                   "unknown user accepted")
+
+            # SIGHUP re-reads the file: a changed password takes over at once;
+            # a bad file, or one that changes TLS, leaves the running one.
+            rehashed = subprocess.run(["htpasswd", "-nbBC", "10", "prometheus", "new word"], check=True,
+                                      capture_output=True, text=True).stdout.strip().split(":", 1)[1]
+            web.write_text(f"basic_auth_users:\n  prometheus: '{rehashed}'\n")
+            e.signal(signal.SIGHUP)
+            wait_for(lambda: "reloaded the web configuration" in e.output(), "the web configuration reload")
+            newer = "Basic " + base64.b64encode(b"prometheus:new word").decode()
+            check(e.get("/metrics", {"Authorization": newer})[0] == 200, "the reloaded password was refused")
+            check(e.get("/metrics", {"Authorization": good})[0] == 401, "the old password still works after a reload")
+            refusals = [("basic_auth_users:\n  prometheus: plaintext\n", "bcrypt"),
+                        ("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n", "restart")]
+            for n, (text, reason) in enumerate(refusals, 1):
+                web.write_text(text)
+                e.signal(signal.SIGHUP)
+                wait_for(lambda: e.output().count("the previous one stays") == n, f"refused reload {n} to be logged")
+                last = [line for line in e.output().splitlines() if "the previous one stays" in line][-1]
+                check(reason in last, f"refused reload {n} does not say why: {last}")
+                check(e.get("/metrics", {"Authorization": newer})[0] == 200, f"refused reload {n} changed the users")
 
         web.write_text("tls_server_config:\n  cert_file: /nonexistent.crt\n  key_file: /nonexistent.key\n")
         args = [binary, "--sim", "--web.config.file", str(web), "--web.listen-address", f"127.0.0.1:{free_port()}"]
