@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "cpmu/counter_scheduler.hpp"
+#include "cpmu/printable_text.hpp"
 #include "cpmu/selector.hpp"
 #include "cpmu/session.hpp"
 #include "cpmu/slot_filter.hpp"
@@ -72,6 +73,7 @@ Result<std::vector<StatTerm>> parse_stat_terms(const std::vector<std::string>& a
                                                const EventCatalogue& catalogue) {
   std::vector<StatTerm> out;
   for (const std::string& argument : arguments) {
+    const auto shared = std::make_shared<const std::string>(argument);
     const CpmuPrefixes prefixes = stand_in_cpmu_prefixes(argument);
     auto parsed = parse_event_terms(prefixes.text, catalogue);
     if (!parsed) {
@@ -86,7 +88,7 @@ Result<std::vector<StatTerm>> parse_stat_terms(const std::vector<std::string>& a
       const std::size_t at = argument.find(term.text, cursor);
       stat.position = (at == std::string::npos ? cursor : at) + 1;
       cursor = at == std::string::npos ? cursor : at + term.text.size();
-      stat.argument = argument;
+      stat.argument = shared;
       stat.pmu = term.pmu;
       stat.label = term.pmu.empty() ? term.text : term.text.substr(term.pmu.size() + 1, term.text.size() - term.pmu.size() - 2);
       stat.unit = unit_of(term, catalogue);
@@ -128,8 +130,9 @@ Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, c
     }
     auto found = select_cpmus(machine, {t.pmu});
     if (!found) {
-      return Error(Errc::kInvalidArgument, fmt::format("-e '{}': event term '{}' at position {}: {}", t.argument,
-                                                       t.term.text, t.position, found.error().message()));
+      return Error(Errc::kInvalidArgument,
+                   fmt::format("-e '{}': event term '{}' at position {}: {}", printable(*t.argument), t.term.text,
+                               t.position, found.error().message()));
     }
     term_cpmus.emplace_back(std::move(*found));
   }
