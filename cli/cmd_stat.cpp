@@ -24,6 +24,7 @@
 #include "command.hpp"
 #include "cpmu/monitor.hpp"
 #include "cpmu/session.hpp"
+#include "discovery_notes.hpp"
 #include "machine_source.hpp"
 #include "option_values.hpp"
 #include "output_file.hpp"
@@ -419,6 +420,13 @@ int run_stat(StatOptions& options, int& ending_signal) {
   auto candidates = plan_stat(machine.machine(), *terms, options.filters);
   if (!candidates) return usage(candidates.error().message());
   if (candidates->empty()) return usage(fmt::format("no CPMU on this machine (backend {})", machine.backend().name));
+  // -a means every CPMU: one discovery could not find is named, and the
+  // status then says the count is not complete.
+  const bool incomplete =
+      options.filters.all && !options.plan &&
+      note_discovery_problems(
+          stderr, "cpmu stat", machine.machine(),
+          options.filters.slot.empty() ? std::nullopt : std::optional(*SlotFilter::parse(options.filters.slot)));
 
   auto output = open_output(options.output);
   if (!output) return usage(fmt::format("-o: {}", output.error().message()));
@@ -460,6 +468,7 @@ int run_stat(StatOptions& options, int& ending_signal) {
   Status written = output->write([&](std::FILE*) { renderer->totals(*final_counts, counting->rows, run); });
   if (written) written = output->finish();
   if (!written) return output_error(*output, ending_signal);
+  result->partial = result->partial || incomplete;
   for (const SourceStatus& cpmu : final_counts->sources)
     result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
   ending_signal = result->ending_signal;
