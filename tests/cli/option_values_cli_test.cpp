@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "cpmu/printable_text.hpp"
 #include "run_cli.hpp"
 
 namespace cpmu {
@@ -55,9 +56,9 @@ TEST(OptionValues, EveryBadValueIsAnErrorNamingTheOptionAndTheRule) {
 TEST(OptionValues, AHugeBadValueIsCutShort) {
   auto run = run_command("", "stat --sim -a -e clock_ticks --duration \"$(head -c 100000 /dev/zero | tr '\\0' 9)x\"");
   EXPECT_EQ(run.status, 2);
-  EXPECT_NE(run.err.find("--duration '" + std::string(64, '9') + "...': expected"), std::string::npos)
+  EXPECT_NE(run.err.find("--duration '" + std::string(kPrintableLimit, '9') + "...': expected"), std::string::npos)
       << run.err.substr(0, 300);
-  EXPECT_LT(run.err.size(), 400u);
+  EXPECT_LT(run.err.size(), kPrintableLimit + 200);
 }
 
 TEST(OptionValues, GoodValuesAtTheLimitsAreTaken) {

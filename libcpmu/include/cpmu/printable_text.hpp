@@ -14,7 +14,7 @@
 
 namespace cpmu {
 
-inline constexpr std::size_t kPrintableLimit = 64;
+inline constexpr std::size_t kPrintableLimit = 200;
 
 CPMU_API std::string printable(std::string_view text);
 
