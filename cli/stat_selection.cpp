@@ -77,8 +77,8 @@ Result<std::vector<StatTerm>> parse_stat_terms(const std::vector<std::string>& a
     const CpmuPrefixes prefixes = stand_in_cpmu_prefixes(argument);
     auto parsed = parse_event_terms(prefixes.text, catalogue);
     if (!parsed) {
-      return Error(Errc::kInvalidArgument,
-                   fmt::format("-e '{}': {}", argument, restore(parsed.error().message(), prefixes)));
+      return Error(Errc::kInvalidArgument, fmt::format("-e '{}': {}", printable(argument),
+                                                       printable_message(restore(parsed.error().message(), prefixes))));
     }
     std::size_t cursor = 0;
     for (EventTerm& term : *parsed) {

@@ -18,4 +18,8 @@ inline constexpr std::size_t kPrintableLimit = 200;
 
 CPMU_API std::string printable(std::string_view text);
 
+// The same escaping without the cut, for a whole message built from values
+// that were not all made printable where they were echoed.
+CPMU_API std::string printable_message(std::string_view text);
+
 }  // namespace cpmu

@@ -1,4 +1,5 @@
 #include "platform/linux_platform.hpp"
+#include "cpmu/printable_text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -137,7 +138,7 @@ Status LinuxPlatform::check_tree() const {
     auto address = PciAddress::parse(name);
     if (!address || address->to_string() != name) {
       return Error(Errc::kMalformed,
-                   fmt::format("{}: entry '{}' is not a PCI address (DDDD:BB:DD.F)", devices, name));
+                   fmt::format("{}: entry '{}' is not a PCI address (DDDD:BB:DD.F)", devices, printable(name)));
     }
     // libpci opens these itself, blocking: a FIFO in their place would hang it.
     for (const char* required : kRequiredFiles) {
