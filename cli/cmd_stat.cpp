@@ -23,11 +23,13 @@
 #include "child_process.hpp"
 #include "command.hpp"
 #include "cpmu/monitor.hpp"
+#include "cpmu/recording.hpp"
 #include "cpmu/session.hpp"
 #include "discovery_notes.hpp"
 #include "machine_source.hpp"
 #include "option_values.hpp"
 #include "output_file.hpp"
+#include "stat_command.hpp"
 #include "stat_output.hpp"
 #include "stat_selection.hpp"
 
@@ -38,6 +40,7 @@ namespace {
 constexpr unsigned kMinIntervalMs = 10;
 constexpr unsigned kMaxIntervalMs = 24 * 3600 * 1000;  // a day
 constexpr unsigned kMaxIntervalCount = 1'000'000'000;
+constexpr const char* kRecordDefaultEvents = "s2m_drs_memdata,m2s_rwd_memwr_all,clock_ticks";
 constexpr auto kDefaultSampling = std::chrono::seconds(1);
 
 struct StatOptions {
@@ -54,8 +57,10 @@ struct StatOptions {
   std::string separator;
   bool json = false;
   bool plan = false;
+  bool record = false;  // cpmu record: -o is a recording (cpmu/recording.hpp)
   std::string output;
   std::vector<std::string> command;
+  std::string backend = "auto";
   CLI::Option* separator_option = nullptr;
   CLI::Option* interval_option = nullptr;
   CLI::Option* interval_count_option = nullptr;
@@ -66,8 +71,11 @@ struct StatOptions {
 // point holds, so the deadline never overflows.
 constexpr double kMaxDurationSeconds = 10.0 * 365 * 24 * 3600;
 
+// "cpmu stat" or "cpmu record", for messages: both run here.
+const char* program = "cpmu stat";
+
 int usage(const std::string& message) {
-  fmt::print(stderr, "cpmu stat: {}\n", message);
+  fmt::print(stderr, "{}: {}\n", program, message);
   return kExitUsage;
 }
 
@@ -122,7 +130,8 @@ struct StatCounting {
 // it cannot count. A CPMU chosen by name must count (or the run fails,
 // naming it); one -a chose is skipped with a note.
 Result<StatCounting> open_counting(Session& session, const std::vector<StatCandidate>& candidates,
-                                   const std::vector<StatTerm>& terms, MonitorOptions monitor_options) {
+                                   const std::vector<StatTerm>& terms, MonitorOptions monitor_options,
+                                   BackendChoice backend) {
   std::vector<std::string> why_not(terms.size());
   std::vector<CountTarget> targets;
   std::vector<std::vector<std::size_t>> target_terms;
@@ -147,6 +156,7 @@ Result<StatCounting> open_counting(Session& session, const std::vector<StatCandi
   const std::vector<CountTarget> asked = targets;
   CountOptions options;
   options.monitor = std::move(monitor_options);
+  options.backend = backend;
   auto counting = session.count(std::move(targets), std::move(options));
   if (!counting) return counting.error();
 
@@ -386,7 +396,10 @@ Status parse_values(StatOptions& options) {
     if (!seconds) return seconds.error();
     options.duration_s = *seconds;
   }
-  if (options.separator_option->count() > 0) return check_separator("-x", options.separator);
+  // cpmu record has no -x.
+  if (options.separator_option && options.separator_option->count() > 0) {
+    return check_separator("-x", options.separator);
+  }
   return {};
 }
 
@@ -397,6 +410,12 @@ int run_stat(StatOptions& options, int& ending_signal) {
   if (options.interval_count > 0 && options.interval_ms == 0) return usage("--interval-count needs -I MS");
   if (!options.command.empty() && (options.duration_s > 0 || options.interval_count > 0)) {
     return usage("a COMMAND ends the count itself: drop --duration and --interval-count, or the COMMAND");
+  }
+
+  if (auto backend = parse_backend_choice(options.backend)) {
+    options.filters.backend = *backend;
+  } else {
+    return usage(fmt::format("--backend {}: expected direct, perf or auto", options.backend));
   }
 
   // Before any thread exists (the simulator's ticker, the monitor's): a
@@ -428,12 +447,21 @@ int run_stat(StatOptions& options, int& ending_signal) {
           stderr, "cpmu stat", machine.machine(),
           options.filters.slot.empty() ? std::nullopt : std::optional(*SlotFilter::parse(options.filters.slot)));
 
-  auto output = open_output(options.output);
+  std::unique_ptr<StatRenderer> recorder;
+  if (options.record) {
+    auto writer = RecordingWriter::create(options.output, recording_header(machine, options.interval_ms));
+    if (!writer) return usage(writer.error().message());
+    recorder = make_recording_renderer(std::move(*writer), options.output);
+  }
+  // cpmu record's counts go to the recording; standard error has its closing line.
+  auto output = open_output(options.record ? std::string() : options.output);
   if (!output) return usage(fmt::format("-o: {}", output.error().message()));
   std::FILE* out = output->stream();
-  std::unique_ptr<StatRenderer> renderer = options.json                       ? make_json_renderer(out)
-                                           : options.separator_option->count() ? make_csv_renderer(out, options.separator)
-                                                                               : make_text_renderer(out);
+  std::unique_ptr<StatRenderer> renderer = recorder       ? std::move(recorder)
+                                           : options.json ? make_json_renderer(out)
+                                           : options.separator_option && options.separator_option->count()
+                                               ? make_csv_renderer(out, options.separator)
+                                               : make_text_renderer(out);
   if (options.plan) {
     Status written = output->write([&](std::FILE*) { renderer->plan(plan_rows(*candidates, *terms)); });
     if (written) written = output->finish();
@@ -445,7 +473,10 @@ int run_stat(StatOptions& options, int& ending_signal) {
       options.interval_ms > 0 ? std::chrono::milliseconds(options.interval_ms) : std::chrono::milliseconds(kDefaultSampling);
   monitor_options.metrics = std::move(*metrics);
   monitor_options.catalogue = &catalogue.catalogue;
-  auto counting = open_counting(machine, *candidates, *terms, std::move(monitor_options));
+  // A recording carries each function's CDAT capacity (read before
+  // counting, so the snapshots' identities have it) for cpmu report.
+  if (options.record) machine.cdat();
+  auto counting = open_counting(machine, *candidates, *terms, std::move(monitor_options), options.filters.backend);
   if (!counting) return usage(counting.error().message());
   if (counting->counting.cpmus.empty() && !counting->counting.skipped.empty()) {
     return usage("nothing to count: every CPMU that could count these events was skipped (see above)");
@@ -478,15 +509,18 @@ int run_stat(StatOptions& options, int& ending_signal) {
 
 }  // namespace
 
-Runner setup_stat(CLI::App& app) {
+Runner setup_stat_command(CLI::App& app, bool record) {
   auto options = std::make_shared<StatOptions>();
+  options->record = record;
   options->machine.add_to(app);
-  app.add_option("-e,--event", options->events,
-                 "Events to count: catalogue names, a+b sums, raw vid=,gid=,mask=[,threshold=,edge,invert,hdm=] "
-                 "or PMU/terms/ (PMU: a CPMU name such as 0000:0d:00.0/0, or cxl_pmu_memX.Y); repeatable")
-      ->required()
-      ->allow_extra_args(false)
-      ->type_name("EVENTS");
+  auto* events = app.add_option("-e,--event", options->events,
+                                "Events to count: catalogue names, a+b sums, raw "
+                                "vid=,gid=,mask=[,threshold=,edge,invert,hdm=] or PMU/terms/ (PMU: a CPMU name such "
+                                "as 0000:0d:00.0/0, or cxl_pmu_memX.Y); repeatable" +
+                                    std::string(record ? " (default: the bandwidth events on every CPMU)" : ""))
+                     ->allow_extra_args(false)
+                     ->type_name("EVENTS");
+  if (!record) events->required();
   app.add_option("-M,--metrics", options->metrics, "Derived metrics from the catalogue; their events are added")
       ->delimiter(',')
       ->allow_extra_args(false)
@@ -501,27 +535,44 @@ Runner setup_stat(CLI::App& app) {
                  "mem*, ...); repeatable")
       ->allow_extra_args(false)
       ->type_name("CPMU");
-  options->interval_option =
-      app.add_option("-I,--interval-print", options->interval_text, "Print the counts of every interval of MS ms")
-          ->type_name("MS");
+  options->interval_option = app.add_option("-I,--interval-print", options->interval_text,
+                                            record ? "Record a frame every MS ms (default 1000)"
+                                                   : "Print the counts of every interval of MS ms")
+                                 ->type_name("MS");
   options->interval_count_option =
       app.add_option("--interval-count", options->interval_count_text, "With -I: stop after N intervals")
           ->type_name("N");
   options->duration_option =
       app.add_option("--duration", options->duration_text, "Count for SECONDS, then print the totals")
           ->type_name("SECONDS");
-  options->separator_option =
-      app.add_option("-x,--field-separator", options->separator, "CSV output with SEP between fields")
-          ->type_name("SEP");
-  auto* json = app.add_flag("-j,--json", options->json, "JSON lines output (schema: cpmu(1))");
-  options->separator_option->excludes(json);
-  app.add_flag("--plan", options->plan, "Show which counter each event would use, and why not; count nothing");
-  app.add_option("-o,--output", options->output, "Write the counts to FILE ('-': standard output) instead of "
-                                                 "standard error")
-      ->type_name("FILE");
-  app.add_option("command", options->command, "The command to run while counting (after --)")
-      ->type_name("COMMAND ...");
+  app.add_option("--backend", options->backend,
+                 "How to count: direct (cpmu programs the CPMU), perf (through the kernel's cxl_pmu driver) or "
+                 "auto (perf where the kernel owns the CPMU, else direct; the default)")
+      ->type_name("BACKEND");
+  if (record) {
+    app.add_option("-o,--output", options->output, "The recording to write: JSON lines ('-': standard output)")
+        ->required()
+        ->type_name("FILE");
+  } else {
+    options->separator_option =
+        app.add_option("-x,--field-separator", options->separator, "CSV output with SEP between fields")
+            ->type_name("SEP");
+    auto* json = app.add_flag("-j,--json", options->json, "JSON lines output (schema: cpmu(1))");
+    options->separator_option->excludes(json);
+    app.add_flag("--plan", options->plan, "Show which counter each event would use, and why not; count nothing");
+    app.add_option("-o,--output", options->output,
+                   "Write the counts to FILE ('-': standard output) instead of standard error")
+        ->type_name("FILE");
+  }
+  app.add_option("command", options->command, "The command to run while counting (after --)")->type_name("COMMAND ...");
   return [options] {
+    program = options->record ? "cpmu record" : "cpmu stat";
+    if (options->record) {
+      // A recording of nothing in particular records bandwidth everywhere.
+      if (options->events.empty()) options->events = {kRecordDefaultEvents};
+      if (!options->filters.any()) options->filters.all = true;
+      if (options->interval_ms == 0) options->interval_ms = 1000;
+    }
     int ending_signal = 0;
     const int status = run_stat(*options, ending_signal);
     // After run_stat: its monitor, machine and CPMU locks are released by then.
@@ -529,5 +580,7 @@ Runner setup_stat(CLI::App& app) {
     return status;
   };
 }
+
+Runner setup_stat(CLI::App& app) { return setup_stat_command(app, false); }
 
 }  // namespace cpmu::cli

@@ -2,6 +2,8 @@
 // cxl list), each node with its identity, link, kernel names and CPMUs.
 #include <fmt/format.h>
 
+#include "cpmu/backend_choice.hpp"
+
 #include "cpmu/event_naming.hpp"
 #include "cpmu/text_glyphs.hpp"
 #include "list_view.hpp"
@@ -50,6 +52,15 @@ std::string cpmu_summary(const Cpmu& cpmu) {
       text += cpmu.owner.pid ? fmt::format("; owned by cpmu process {}", *cpmu.owner.pid)
                              : std::string("; owned by another cpmu process");
       break;
+  }
+  // Which backend `cpmu stat` would use, and why (or why none can).
+  const BackendDecision backend = decide_backend(cpmu);
+  text += backend.backend.empty() ? "; cannot count" : fmt::format("; counts with the {} backend", backend.backend);
+  // The reason, unless the line says it already (unknown capabilities, a
+  // process's lock).
+  if (cpmu.owner.kind == CpmuOwnerKind::kKernel ||
+      (backend.backend.empty() && cpmu.capabilities && cpmu.owner.kind == CpmuOwnerKind::kNone)) {
+    text += ": " + backend.reason;
   }
   return text + "]";
 }

@@ -13,6 +13,8 @@
 
 #include "cpmu/counting.hpp"
 #include "cpmu/json.hpp"
+#include "cpmu/recording.hpp"
+#include "cpmu/session.hpp"
 #include "cpmu/snapshot.hpp"
 
 namespace cpmu::cli {
@@ -51,5 +53,9 @@ class StatRenderer {
 std::unique_ptr<StatRenderer> make_text_renderer(std::FILE* out);
 std::unique_ptr<StatRenderer> make_csv_renderer(std::FILE* out, std::string separator);
 std::unique_ptr<StatRenderer> make_json_renderer(std::FILE* out);
+// cpmu record: every snapshot a frame of the recording `writer` writes to `path`.
+std::unique_ptr<StatRenderer> make_recording_renderer(RecordingWriter writer, std::string path);
+// The header of a recording of `session`'s machine at -I interval_ms.
+RecordingHeader recording_header(Session& session, unsigned interval_ms);
 
 }  // namespace cpmu::cli

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "cpmu/counter_scheduler.hpp"
+#include "cpmu/perf_event_list.hpp"
 #include "cpmu/printable_text.hpp"
 #include "cpmu/selector.hpp"
 #include "cpmu/session.hpp"
@@ -26,7 +27,7 @@ struct CpmuPrefixes {
 
 CpmuPrefixes stand_in_cpmu_prefixes(const std::string& argument) {
   static const std::regex kPrefix(
-      R"((^|,)(\s*)((?:[0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,2}:[0-9A-Fa-f]{1,2}\.[0-7]/[0-9]+)/)");
+      R"((^|[,{])(\s*)((?:[0-9A-Fa-f]{1,4}:)?[0-9A-Fa-f]{1,2}:[0-9A-Fa-f]{1,2}\.[0-7]/[0-9]+)/)");
   CpmuPrefixes out{argument, {}};
   for (auto it = std::sregex_iterator(argument.begin(), argument.end(), kPrefix); it != std::sregex_iterator(); ++it) {
     const auto& name = (*it)[3];
@@ -36,6 +37,19 @@ CpmuPrefixes stand_in_cpmu_prefixes(const std::string& argument) {
       if (c == '/') c = '.';
     }
     out.text.replace(static_cast<std::size_t>(name.first - argument.begin()), stand_in.size(), stand_in);
+    out.originals[stand_in] = name.str();
+  }
+  // A PMU glob (cxl_pmu_mem*/clock_ticks/) selects every CPMU it matches;
+  // the term grammar has no glob characters, so '*' and '?' stand in as '_'.
+  static const std::regex kGlob(R"((^|[,{\s])([A-Za-z_][A-Za-z0-9_.]*[*?][A-Za-z0-9_.*?]*)/)");
+  const std::string text = out.text;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kGlob); it != std::sregex_iterator(); ++it) {
+    const auto& name = (*it)[2];
+    std::string stand_in = name.str();
+    for (char& c : stand_in) {
+      if (c == '*' || c == '?') c = '_';
+    }
+    out.text.replace(static_cast<std::size_t>(name.first - text.begin()), stand_in.size(), stand_in);
     out.originals[stand_in] = name.str();
   }
   return out;
@@ -66,35 +80,50 @@ CountRequest StatTerm::request() const {
   r.event.edge = term.edge;
   r.event.invert = term.invert;
   if (term.hdm) r.event.hdm_decoder = *term.hdm;
+  r.group = group;
   return r;
 }
 
 Result<std::vector<StatTerm>> parse_stat_terms(const std::vector<std::string>& arguments,
                                                const EventCatalogue& catalogue) {
   std::vector<StatTerm> out;
+  unsigned groups_before = 0;  // {...} groups of earlier -e values
   for (const std::string& argument : arguments) {
     const auto shared = std::make_shared<const std::string>(argument);
     const CpmuPrefixes prefixes = stand_in_cpmu_prefixes(argument);
-    auto parsed = parse_event_terms(prefixes.text, catalogue);
-    if (!parsed) {
-      return Error(Errc::kInvalidArgument, fmt::format("-e '{}': {}", printable(argument),
-                                                       printable_message(restore(parsed.error().message(), prefixes))));
+    auto parts = split_perf_event_list(prefixes.text);
+    if (!parts) {
+      return Error(Errc::kInvalidArgument,
+                   fmt::format("-e '{}': {}", printable(argument), printable_message(parts.error().message())));
     }
     std::size_t cursor = 0;
-    for (EventTerm& term : *parsed) {
-      StatTerm stat;
-      term.text = restore(term.text, prefixes);
-      term.pmu = restore(term.pmu, prefixes);
-      const std::size_t at = argument.find(term.text, cursor);
-      stat.position = (at == std::string::npos ? cursor : at) + 1;
-      cursor = at == std::string::npos ? cursor : at + term.text.size();
-      stat.argument = shared;
-      stat.pmu = term.pmu;
-      stat.label = term.pmu.empty() ? term.text : term.text.substr(term.pmu.size() + 1, term.text.size() - term.pmu.size() - 2);
-      stat.unit = unit_of(term, catalogue);
-      stat.term = std::move(term);
-      out.push_back(std::move(stat));
+    unsigned groups_here = 0;
+    for (const PerfEventListPart& part : *parts) {
+      auto parsed = parse_event_terms(part.text, catalogue);
+      if (!parsed) {
+        return Error(Errc::kInvalidArgument,
+                     fmt::format("-e '{}': {}", printable(argument),
+                                 printable_message(restore(parsed.error().message(), prefixes))));
+      }
+      if (part.group) groups_here = std::max(groups_here, *part.group + 1);
+      for (EventTerm& term : *parsed) {
+        StatTerm stat;
+        if (part.group) stat.group = groups_before + *part.group;
+        term.text = restore(term.text, prefixes);
+        term.pmu = restore(term.pmu, prefixes);
+        const std::size_t at = argument.find(term.text, cursor);
+        stat.position = (at == std::string::npos ? cursor : at) + 1;
+        cursor = at == std::string::npos ? cursor : at + term.text.size();
+        stat.argument = shared;
+        stat.pmu = term.pmu;
+        stat.label = term.pmu.empty() ? term.text
+                                      : term.text.substr(term.pmu.size() + 1, term.text.size() - term.pmu.size() - 2);
+        stat.unit = unit_of(term, catalogue);
+        stat.term = std::move(term);
+        out.push_back(std::move(stat));
+      }
     }
+    groups_before += groups_here;
   }
   return out;
 }
@@ -175,12 +204,14 @@ Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, c
         candidate.explicit_choice = candidate.explicit_choice || prefixed.has_value();
       }
       if (candidate.terms.empty()) continue;
-      candidate.unusable = cpmu_unusable_reason(cpmu);
-      if (cpmu.capabilities) {
-        std::vector<CountRequest> requests;
-        for (std::size_t t : candidate.terms) requests.push_back(terms[t].request());
-        candidate.plan = plan_counts(*cpmu.capabilities, requests);
-      }
+      const BackendDecision decision = decide_backend(cpmu, filters.backend);
+      candidate.backend = decision.backend;
+      if (decision.backend.empty()) candidate.unusable = decision.reason;
+      std::vector<CountRequest> requests;
+      for (std::size_t t : candidate.terms) requests.push_back(terms[t].request());
+      candidate.plan = predict_plan(cpmu, requests, filters.backend);
+      // Unusable here, the registers' schedule still shows what it could count.
+      if (!candidate.plan && cpmu.capabilities) candidate.plan = plan_counts(*cpmu.capabilities, requests);
       out.push_back(std::move(candidate));
     }
   }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cpmu/backend_choice.hpp"
 #include "cpmu/counting.hpp"
 #include "cpmu/cpmu_name.hpp"
 #include "cpmu/discovery.hpp"
@@ -28,6 +29,7 @@ struct StatTerm {
   std::string label;           // the event as shown: the term without its PMU/.../ wrapper
   std::optional<Unit> unit;    // the catalogue's unit for a named event; none for raw terms
   std::string pmu;             // the PMU part as written ("cxl_pmu_mem0.0", "0000:0d:00.0/0"), or empty
+  std::optional<unsigned> group;  // the {...} group it is in (numbered over every -e value)
 
   CountRequest request() const;
 };
@@ -43,6 +45,7 @@ struct CpmuFilters {
   std::string slot;                 // -s, lspci syntax
   std::string memdev;               // -m: memX or X (a selector)
   std::vector<std::string> cpmus;   // --cpmu: selectors
+  BackendChoice backend = BackendChoice::kAuto;  // --backend
   bool any() const { return all || !slot.empty() || !memdev.empty() || !cpmus.empty(); }
 };
 
@@ -53,6 +56,7 @@ struct StatCandidate {
   bool explicit_choice = false;   // chosen by -s/-m/--cpmu or a term's PMU, not only by -a
   std::vector<std::size_t> terms; // indices into the term list, in order
   std::optional<CountPlan> plan;  // absent when the CPMU cannot count (see unusable)
+  std::string backend;            // "direct" or "perf" (decide_backend()), empty when unusable
   std::string unusable;           // why this CPMU cannot count here: capabilities unknown, owned
 };
 

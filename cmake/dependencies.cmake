@@ -5,6 +5,18 @@ pkg_check_modules(LIBPCI REQUIRED IMPORTED_TARGET libpci>=3.9)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
 find_package(fmt 9 REQUIRED)
+# libpfm4 (libpfm4-dev) ships no pkg-config file and no CMake config.
+find_path(PFM_INCLUDE_DIR perfmon/pfmlib.h REQUIRED)
+find_library(PFM_LIBRARY NAMES pfm REQUIRED)
+add_library(PFM::pfm UNKNOWN IMPORTED)
+set_target_properties(PFM::pfm PROPERTIES IMPORTED_LOCATION "${PFM_LIBRARY}" INTERFACE_INCLUDE_DIRECTORIES
+                                                                            "${PFM_INCLUDE_DIR}")
+# cpmu-exporter (exporters/): HTTP(S) server, gzip, YAML configuration, bcrypt checks.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib>=0.11)
+find_package(OpenSSL 3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(yaml-cpp 0.7 REQUIRED)
+pkg_check_modules(LIBCRYPT REQUIRED IMPORTED_TARGET libcrypt)
 if(CPMU_BUILD_TESTS)
   find_package(GTest 1.12 REQUIRED)
   include(GoogleTest)

@@ -28,7 +28,9 @@ TEST(CliUsage, UnknownCommandSuggestsTheNearestOne) {
   EXPECT_EQ(swap.err, "cpmu: unknown command 'sttat' (did you mean stat?)\n");
   auto far = run_cpmu("frobnicate");
   EXPECT_EQ(far.status, 2);
-  EXPECT_EQ(far.err, "cpmu: unknown command 'frobnicate' (commands: list, events, dump, doe, cdat, stat, help)\n");
+  EXPECT_EQ(far.err,
+            "cpmu: unknown command 'frobnicate' (commands: list, events, dump, doe, cdat, stat, record, report, perf, "
+            "help)\n");
 }
 
 TEST(CliUsage, HelpShowsTheOverviewOrOneCommandsOptions) {

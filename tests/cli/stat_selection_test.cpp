@@ -129,11 +129,24 @@ TEST(PlanStat, OwnedCpmuIsUnusableNamingTheOwner) {
   cpmu.owner.kind = CpmuOwnerKind::kKernel;
   cpmu.owner.kernel_device = "pmu_mem0.0";
   cpmu.perf_pmu = "cxl_pmu_mem0.0";
+  // Automatically: the perf backend counts it.
   auto candidates = plan_stat(machine, terms("0000:0f:00.0/0/clock_ticks/"), {});
   ASSERT_TRUE(candidates);
   ASSERT_EQ(candidates->size(), 1u);
-  EXPECT_EQ((*candidates)[0].unusable, "owned by the kernel's cxl_pmu driver (pmu_mem0.0); count it with perf stat -a "
-                                       "-e cxl_pmu_mem0.0/EVENT/");
+  EXPECT_EQ((*candidates)[0].backend, "perf");
+  EXPECT_EQ((*candidates)[0].unusable, "");
+  ASSERT_TRUE((*candidates)[0].plan);
+  EXPECT_NE(
+      (*candidates)[0].plan->counts[0].reason.find("perf backend: the kernel's driver places it on cxl_pmu_mem0.0"),
+      std::string::npos);
+  // --backend direct: refused, naming the owner and what to use instead.
+  CpmuFilters direct;
+  direct.backend = BackendChoice::kDirect;
+  candidates = plan_stat(machine, terms("0000:0f:00.0/0/clock_ticks/"), direct);
+  ASSERT_TRUE(candidates);
+  EXPECT_EQ((*candidates)[0].unusable,
+            "owned by the kernel's cxl_pmu driver (pmu_mem0.0): the direct backend never touches its registers; "
+            "count it with --backend perf (or auto), or perf stat -a -e cxl_pmu_mem0.0/EVENT/");
   EXPECT_TRUE((*candidates)[0].plan) << "the plan is still shown";
 }
 
@@ -142,6 +155,48 @@ TEST(PlanStat, TermWithoutACpmuNeedsAFilter) {
   auto none = plan_stat(machine, terms("clock_ticks"), {});
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().message().find("event 'clock_ticks' names no CPMU"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cpmu::cli
+
+namespace cpmu::cli {
+namespace {
+
+TEST(StatTerms, PerfGroupsAreNumberedOverEveryEventValueAndReachTheRequest) {
+  auto parsed = parse_stat_terms({"{clock_ticks,m2s_req_memrd},ddr_act", "{0000:0f:00.0/1/clock_ticks/}"}, catalogue());
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  ASSERT_EQ(parsed->size(), 4u);
+  EXPECT_EQ((*parsed)[0].group, 0u);
+  EXPECT_EQ((*parsed)[1].group, 0u);
+  EXPECT_FALSE((*parsed)[2].group);
+  EXPECT_EQ((*parsed)[2].position, 29u);
+  EXPECT_EQ((*parsed)[3].group, 1u);
+  EXPECT_EQ((*parsed)[3].pmu, "0000:0f:00.0/1");
+  EXPECT_EQ((*parsed)[1].request().group, 0u);
+  auto bad = parse_stat_terms({"clock_ticks,{ddr_act"}, catalogue());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(), "-e 'clock_ticks,{ddr_act': position 13: '{' is never closed");
+}
+
+TEST(PlanStat, APmuGlobChoosesEveryCpmuWhosePerfPmuItMatches) {
+  DiscoveredMachine machine = sim_machine();
+  for (unsigned i = 0; i < 2; ++i) {
+    Cpmu& cpmu = function_at(machine, {0, 0x0f, 0, 0}).cpmus[i];
+    cpmu.owner.kind = CpmuOwnerKind::kKernel;
+    cpmu.owner.kernel_device = "pmu_mem0." + std::to_string(i);
+    cpmu.kernel_device = cpmu.owner.kernel_device;
+    cpmu.perf_pmu = "cxl_" + cpmu.kernel_device;
+  }
+  auto parsed = parse_stat_terms({"cxl_pmu_mem*/clock_ticks/"}, catalogue());
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ((*parsed)[0].pmu, "cxl_pmu_mem*");
+  EXPECT_EQ((*parsed)[0].label, "clock_ticks");
+  auto candidates = plan_stat(machine, *parsed, {});
+  ASSERT_TRUE(candidates) << candidates.error().message();
+  ASSERT_EQ(candidates->size(), 2u);
+  EXPECT_EQ((*candidates)[0].backend, "perf");
+  EXPECT_EQ((*candidates)[1].name.to_string(), "0000:0f:00.0/1");
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ constexpr const char* kFunction = "0000:0d:00.0";
 // A fake tree with one CXL memory device, QEMU's, and `attribute` of it a
 // FIFO nobody writes to (none when empty).
 std::filesystem::path tree_with_fifo(const TempDir& dir, const std::string& attribute) {
-  const auto root = dir.path() / ("tree-" + (attribute.empty() ? std::string("plain") : attribute));
+  auto root = dir.path() / ("tree-" + (attribute.empty() ? std::string("plain") : attribute));
   const FakeSysfs sysfs(root);
   const auto config =
       cpmu::testing::read_binary(cpmu::testing::qemu_dumps() / "switch" / "cxl-type3_0f-00.0.config.bin");

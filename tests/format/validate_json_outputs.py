@@ -21,7 +21,8 @@ except ImportError:
 
 # Which $defs entry a document's "type" names.
 KINDS = {"machine": "machine", "events": "events", "catalogue": "catalogue", "cdat": "cdat", "doe": "doe", "plan": "plan_line",
-         "count": "count_line", "metric": "metric_line", "summary": "summary_line", "snapshot": "snapshot"}
+         "count": "count_line", "metric": "metric_line", "summary": "summary_line", "snapshot": "snapshot",
+         "recording": "recording"}
 
 # (arguments, JSON lines?, the types it must contain)
 RUNS = [
@@ -43,6 +44,7 @@ def main():
     parser.add_argument("--cpmu", required=True, help="the built cpmu binary")
     parser.add_argument("--schema", required=True)
     parser.add_argument("--snapshots", required=True, help="directory of snapshot documents")
+    parser.add_argument("--recordings", help="directory of recordings (*.jsonl): every line that parses is checked")
     parser.add_argument("--man", required=True, help="man/cpmu.1.md, whose JSON OUTPUT names every stat key")
     args = parser.parse_args()
 
@@ -98,6 +100,16 @@ def main():
             continue   # the corpus also holds broken input for the fuzzer
         if doc.get("type") == "snapshot" and all(s.get("placement") != "not supported" for s in doc.get("series", [])):
             check(doc, str(path))
+
+    if args.recordings:
+        for path in sorted(pathlib.Path(args.recordings).glob("*.jsonl")):
+            for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+                try:
+                    doc = json.loads(line)
+                except json.JSONDecodeError:
+                    continue   # the corpus also holds broken recordings for the fuzzer
+                if isinstance(doc, dict) and doc.get("schema_version") == 2:
+                    check(doc, f"{path}:{number}")
 
     print(f"validate_json_outputs: {checked} documents checked, {failures} invalid")
     return 1 if failures else 0

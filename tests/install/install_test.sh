@@ -19,11 +19,17 @@ if $static; then library=lib/libcpmu.a; pkg_static=--static; else library=lib/li
 
 for f in bin/cpmu $library lib/pkgconfig/cpmu.pc include/cpmu/platform.hpp include/cpmu/regs/cpmu.hpp \
          share/man/man1/cpmu.1 share/man/man5/cpmu-events.5 share/cpmu/events/cxl/standard.json \
-         share/cpmu/events/vendors/cxlsim/cxlsim.json share/cpmu/schema/cpmu.schema.json include/cpmu/json.hpp; do
+         share/cpmu/events/vendors/cxlsim/cxlsim.json share/cpmu/schema/cpmu.schema.json include/cpmu/json.hpp \
+         sbin/cpmu-exporter share/man/man8/cpmu-exporter.8 lib/systemd/system/cpmu-exporter.service \
+         share/cpmu/dashboards/cpmu-grafana.json share/cpmu/dashboards/cpmu-alerts.rules.yml; do
   [ -e "$prefix/$f" ] || { echo "install_test: $f is not installed" >&2; exit 1; }
 done
 
 "$prefix/bin/cpmu" --version | grep -q '^cpmu [0-9]' || { echo "install_test: installed cpmu does not run" >&2; exit 1; }
+"$prefix/sbin/cpmu-exporter" --version | grep -q '^cpmu-exporter [0-9]' ||
+  { echo "install_test: installed cpmu-exporter does not run" >&2; exit 1; }
+grep -q "^ExecStart=$prefix/sbin/cpmu-exporter " "$prefix/lib/systemd/system/cpmu-exporter.service" ||
+  { echo "install_test: the systemd unit does not start the installed cpmu-exporter" >&2; exit 1; }
 
 needs_libcpmu=false
 readelf -d "$prefix/bin/cpmu" | grep -q 'NEEDED.*libcpmu' && needs_libcpmu=true

@@ -22,7 +22,27 @@ guest_setup() {
     skip "QEMU and the guest kernel cannot be installed here: $install_log"
   fi
   command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
+  guest_payload
+}
 
+# cpmu_guest_setup CPMU_BINARY QEMU_CPMU_DIR: the same for ../shared/qemu-cpmu
+# (its own QEMU with CPMU emulation, Linux 6.12 with cxl_pmu, perf 6.12),
+# which setup.sh prepares once; skips when it has not been run.
+cpmu_guest_setup() {
+  cpmu=${1:?usage: $0 CPMU_BINARY QEMU_CPMU_DIR}
+  qemu_dir=${2:?usage: $0 CPMU_BINARY QEMU_CPMU_DIR}
+  runner="$qemu_dir/run-guest.sh"
+  [ -x "$runner" ] || skip "$runner not found: the QEMU CPMU guest runner is not available"
+  [ -x "$cpmu" ] || fail "$cpmu is not an executable"
+  command -v python3 >/dev/null || fail "python3 is needed to check the guest's output"
+  local check_log
+  if ! check_log=$("$runner" --check 2>&1); then
+    skip "the QEMU CPMU guest is not set up here (run $qemu_dir/setup.sh once): $check_log"
+  fi
+  guest_payload
+}
+
+guest_payload() {
   work=$(mktemp -d /tmp/cpmu-qemu-test.XXXXXX)
   trap 'rm -rf "$work"' EXIT
   mkdir -p "$work/payload/bin" "$work/payload/lib" "$work/out"
@@ -33,12 +53,15 @@ guest_setup() {
   for lib in $(ldd "$cpmu" | awk '/libcpmu/ { print $3 }'); do cp "$lib" "$work/payload/lib/"; done
 }
 
-# guest_run TIMEOUT_SECONDS SCRIPT: runs SCRIPT with sh in the guest; fails
-# the test unless the guest ran it to the end.
+# guest_run TIMEOUT_SECONDS SCRIPT [RUNNER OPTION ...]: runs SCRIPT with sh in
+# the guest (the runner given the options too); fails the test unless the
+# guest ran it to the end.
 guest_run() {
-  "$runner" --topology switch --timeout "$1" --copy "$work/payload" --out "$work/out" -- \
+  local timeout=$1 script=$2
+  shift 2
+  "$runner" --topology switch --timeout "$timeout" --copy "$work/payload" --out "$work/out" "$@" -- \
     sh -c "export LD_LIBRARY_PATH=/payload/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
-$2"
+$script"
   local status=$?
   case $status in
     0) ;;

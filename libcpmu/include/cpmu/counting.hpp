@@ -34,6 +34,10 @@ struct EventSelection {
 struct CountRequest {
   std::string label;          // as the user wrote it ("m2s_req_memrd", "vid=...,gid=...")
   EventSelection event;
+  // Requests with the same group are counted together, all or nothing (a
+  // perf group, `{a,b}`); the direct backend schedules every request of a
+  // CPMU together anyway.
+  std::optional<unsigned> group = std::nullopt;
 };
 
 // Where a request was placed, and why.

@@ -34,6 +34,7 @@
 namespace cpmu {
 
 struct CdatContext;  // cdat_context.hpp
+struct Topology;     // topology.hpp
 
 // One CPMU to monitor: who it is, what was asked of its backend (in the
 // backend's plan order) and the backend, not yet started.
@@ -44,10 +45,11 @@ struct MonitoredCpmu {
 };
 
 // The identity of CPMU `cpmu` of machine.functions[function]: its name,
-// kind and kernel names, and the function's CDAT ranges or port pairs when
-// `cdat` (from read_cdat_context()) has them.
+// kind, kernel names and link, the function's CDAT ranges or port pairs when
+// `cdat` (from read_cdat_context()) has them, and its upstream chain when
+// `topology` (of the same machine) is given.
 CPMU_API SourceIdentity cpmu_identity(const DiscoveredMachine& machine, std::size_t function, const Cpmu& cpmu,
-                                      const CdatContext* cdat = nullptr);
+                                      const CdatContext* cdat = nullptr, const Topology* topology = nullptr);
 
 enum class MonitorDrive { kThread, kManual };
 

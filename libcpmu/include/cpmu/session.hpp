@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cpmu/backend_choice.hpp"
 #include "cpmu/cdat.hpp"
 #include "cpmu/cdat_context.hpp"
 #include "cpmu/discovery.hpp"
@@ -49,10 +50,10 @@ struct CountTarget {
   bool required = true;
 };
 
-enum class BackendChoice { kAuto, kDirect };
-
 struct CountOptions {
   MonitorOptions monitor;
+  // kAuto: the perf backend for a CPMU the kernel's cxl_pmu driver owns, the
+  // direct backend otherwise (decide_backend(), backend_choice.hpp).
   BackendChoice backend = BackendChoice::kAuto;
   // Count the CPMUs that can be used even when a required one cannot; every
   // CPMU left out is in Counting::skipped with the reason.
@@ -76,8 +77,9 @@ struct Counting {
   std::vector<SkippedCpmu> skipped;
 };
 
-// Why a discovered CPMU cannot be counted, or empty when it can:
-// capabilities unknown, owned by the kernel driver or by another cpmu process.
+// Why a discovered CPMU cannot be counted by any backend, or empty when it
+// can: capabilities unknown (and no kernel driver to count through), owned by
+// another cpmu process.
 CPMU_API std::string cpmu_unusable_reason(const Cpmu& cpmu);
 
 class CPMU_API Session {

@@ -46,6 +46,15 @@ struct SourceIdentity {
   std::string perf_pmu;           // "cxl_pmu_mem0.0"
   std::vector<CdatRangePerf> cdat_ranges;       // endpoints: per DPA range
   std::vector<CdatPortPerf> cdat_port_pairs;    // switches: per port pair
+  // kCpmu, kRemote: where the component sits, so a recording or a remote
+  // feed can draw the topology tree without the machine: its ancestors,
+  // outermost first - the host bridge ("pci0000:0c"), then each bridge
+  // function's address ("0000:0c:00.0") down to the component's parent.
+  std::vector<std::string> upstream;
+  // kCpmu, kRemote: the component's negotiated PCIe link (capacity where CDAT
+  // gives none); none where it has no link or it was not read.
+  std::optional<double> link_gt_s;              // 2.5 ... 64
+  std::optional<unsigned> link_width;           // lanes
   std::string host;               // kRemote: the exporter's host name
   std::optional<unsigned> cpu;    // kHostCpu: the CPU counted, none for all of a socket's
   std::optional<unsigned> socket; // kHostCpu: the socket

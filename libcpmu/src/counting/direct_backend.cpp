@@ -20,20 +20,17 @@
 #include "counting/stuck_clock_watch.hpp"
 #include "counting/wrap_evidence.hpp"
 #include "counting/wrap_tracker.hpp"
-#include "cxl/interrupt_routing.hpp"
 #include "cpmu/cpmu_lock.hpp"
 #include "cpmu/ownership.hpp"
 #include "cpmu/regs/cpmu.hpp"
+#include "cxl/interrupt_routing.hpp"
 
 namespace cpmu {
 namespace {
 
 namespace reg = regs::cpmu;
-namespace cfg = regs::cpmu::counter_cfg;
 
 using Ns = std::chrono::nanoseconds;
-
-double ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 std::uint64_t since(std::uint64_t later, std::uint64_t earlier) { return later > earlier ? later - earlier : 0; }
 
@@ -46,23 +43,28 @@ bool is_clock_ticks(const EventSelection& e) {
 // One request and everything known about its count.
 struct Slot {
   Slot(CountRequest r, unsigned width, const PlannedCount& p)
-      : request(std::move(r)), tracker(width), placement(p.placement), event_capability(p.event_capability.value_or(0)) {}
+      : request(std::move(r)),
+        tracker(width),
+        placement(p.placement),
+        event_capability(p.event_capability.value_or(0)) {}
 
   CountRequest request;
   WrapTracker tracker;
   Placement placement = Placement::kNotSupported;
   unsigned event_capability = 0;   // the group index a configurable counter gets
-  unsigned per_cycle = 1;      // the most it can advance per device cycle
-  bool interrupt_tracked = false;   // wraps announced by overflow interrupts
+  unsigned per_cycle = 1;          // the most it can advance per device cycle
+  bool interrupt_tracked = false;  // wraps announced by overflow interrupts
   bool on_counter = false;
   bool ever_on = false;
   std::uint64_t on_since_ns = 0;
-  std::uint64_t running_ns = 0;     // time on a counter before on_since_ns
+  std::uint64_t running_ns = 0;  // time on a counter before on_since_ns
   // The last values read were read between these two instants.
   std::uint64_t observed_from_ns = 0;
   std::uint64_t observed_to_ns = 0;
-  std::uint64_t frozen_ns = 0;      // time frozen by reads (freeze_reads) while on a counter
-  std::string doubt;           // why its value cannot be vouched for; sticky
+  std::uint64_t frozen_ns = 0;           // time frozen by reads (freeze_reads) while on a counter
+  std::uint64_t previous_increment = 0;  // the last step, for WrapEvidence
+  std::uint64_t previous_gap_ns = 0;
+  std::string doubt;  // why its value cannot be vouched for; sticky
 
   void add_doubt(std::string why) {
     if (doubt.empty()) doubt = std::move(why);
@@ -147,11 +149,11 @@ class DirectBackend final : public CounterBackend {
   // snapshot the active counters, and (unless keep_frozen) unfreeze.
   Status snapshot(std::uint64_t freeze_mask, bool keep_frozen, std::uint64_t& t0, std::uint64_t& t1);
   Status account(std::uint64_t t0, std::uint64_t t1, std::uint64_t interrupts_before);
-  void judge_step(Slot& s, const WrapTracker::Step& step, const WrapEvidence& evidence, bool overflowed,
-                  std::uint64_t unexplained_interrupts);
+  void judge_step(std::size_t index, const WrapTracker::Step& step, const WrapEvidence& evidence, bool overflowed,
+                  std::uint64_t at_ns);
   Status observe(std::uint64_t interrupts_before);
   Status rotate(std::uint64_t interrupts_before);
-  std::string ambiguity_text(const Slot& s, std::uint64_t gap_ns, std::uint64_t interrupts) const;
+  std::string rate_bound_text(const Slot& s) const;
   std::string frozen_loss_text(const Slot& s) const;
 
   std::string where_;
@@ -160,19 +162,19 @@ class DirectBackend final : public CounterBackend {
   std::unique_ptr<InterruptSource> interrupts_;
   NowFunction now_;
   Ns rotation_period_;
-  bool freeze_;          // Freeze is used to program and rotate
-  bool freeze_reads_;    // ... and for every sample
+  bool freeze_;        // Freeze is used to program and rotate
+  bool freeze_reads_;  // ... and for every sample
   CountPlan plan_;
   std::vector<Slot> slots_;
-  std::vector<std::size_t> pool_;            // multiplexed slots, in request order
-  std::vector<unsigned> pool_counters_;      // the configurable counters they share
-  std::size_t rotation_start_ = 0;           // pool_ index on pool_counters_[0]
-  std::vector<unsigned> active_counters_;    // what a snapshot reads
-  std::vector<std::size_t> active_slots_;    // the slot on each of them
-  std::uint64_t announced_ = 0;              // their bits an overflow interrupt stands for
+  std::vector<std::size_t> pool_;          // multiplexed slots, in request order
+  std::vector<unsigned> pool_counters_;    // the configurable counters they share
+  std::size_t rotation_start_ = 0;         // pool_ index on pool_counters_[0]
+  std::vector<unsigned> active_counters_;  // what a snapshot reads
+  std::vector<std::size_t> active_slots_;  // the slot on each of them
+  std::uint64_t announced_ = 0;            // their bits an overflow interrupt stands for
   std::uint64_t used_mask_ = 0;
-  std::uint64_t pool_mask_ = 0;              // pool_counters_ as a mask
-  std::optional<std::size_t> clock_slot_;    // a plain clock_ticks count, never rotated
+  std::uint64_t pool_mask_ = 0;            // pool_counters_ as a mask
+  std::optional<std::size_t> clock_slot_;  // a plain clock_ticks count, never rotated
   CpmuSnapshot snap_;
   DeviceClock clock_;
   InterruptLedger ledger_;
@@ -232,26 +234,10 @@ void DirectBackend::program_counter(Slot& s, unsigned counter, bool frozen) {
   }
 }
 
-// A free-running counter is read as it is. If someone set modifiers or
-// filters on it, it does not count exactly the request.
+// A free-running counter is read as it is: modifiers or filters someone
+// else set on it make it count something other than the request.
 void DirectBackend::check_free_running(Slot& s, unsigned counter) {
-  const std::uint64_t config = device_.read_config(counter);
-  std::vector<std::string> changed;
-  if (cfg::kThreshold.get(config) != 0) changed.push_back(fmt::format("threshold {}", cfg::kThreshold.get(config)));
-  if (cfg::kEdge.get(config) != 0) changed.emplace_back("edge");
-  if (cfg::kInvert.get(config) != 0) changed.emplace_back("invert");
-  if (caps().hdm_filter() && device_.read_filter(counter, reg::filter::kHdmDecoder) != reg::filter::kDisabled) {
-    changed.emplace_back("the HDM-decoder filter");
-  }
-  if (caps().channel_rank_bank_filter() &&
-      device_.read_filter(counter, reg::filter::kChannelRankBank) != reg::filter::kDisabled) {
-    changed.emplace_back("the channel/rank/bank filter");
-  }
-  if (!changed.empty()) {
-    s.add_doubt(fmt::format("free-running counter {} has {} set by someone else, so it does not count exactly "
-                            "this event",
-                            counter, fmt::join(changed, ", ")));
-  }
+  if (std::string changed = free_running_changes(device_, counter); !changed.empty()) s.add_doubt(std::move(changed));
 }
 
 // A counter just zeroed holds at most what it can have counted since: 0
@@ -270,6 +256,7 @@ void DirectBackend::place(std::size_t index, unsigned counter, std::uint64_t t0,
   s.on_since_ns = t1;
   s.observed_from_ns = t0;
   s.observed_to_ns = t1;
+  s.previous_increment = s.previous_gap_ns = 0;
   plan_.counts[index].counter = counter;
 }
 
@@ -303,6 +290,7 @@ Status DirectBackend::start() {
     s.on_counter = s.ever_on = false;
     s.running_ns = 0;
     s.frozen_ns = 0;
+    s.previous_increment = s.previous_gap_ns = 0;
     s.doubt.clear();
   }
   storm_.reset();
@@ -372,7 +360,7 @@ Status DirectBackend::stop() {
     s.running_ns += since(last_observation_ns_, s.on_since_ns);
     s.on_counter = false;
   }
-  if (gone_) return {};   // nothing left to disable
+  if (gone_) return {};  // nothing left to disable
   for (std::size_t i = 0; i < active_slots_.size(); ++i) {
     if (slots_[active_slots_[i]].placement == Placement::kFreeRunning) continue;
     device_.write_config(active_counters_[i],
@@ -400,16 +388,10 @@ Status DirectBackend::snapshot(std::uint64_t freeze_mask, bool keep_frozen, std:
   return {};
 }
 
-std::string DirectBackend::ambiguity_text(const Slot& s, std::uint64_t gap_ns, std::uint64_t interrupts) const {
-  const unsigned width = caps().counter_width;
-  const std::string rate = fmt::format("{} per cycle of a clock of at most {:.0f} MHz{}", s.per_cycle,
-                                       static_cast<double>(clock_.bound_hz()) / 1e6,
-                                       clock_.measured() ? " (measured)" : " (assumed)");
-  if (!polled(s)) return extra_interrupts_doubt(width, gap_ns, interrupts, rate);
-  return fmt::format("{:.3f} ms passed between two reads of this {}-bit counter, which can wrap every {:.3f} ms ({}), "
-                     "and it wrapped: it may have wrapped more than once; the total may be short by multiples of 2^{}",
-                     ms(gap_ns), width, ms(static_cast<std::uint64_t>(clock_.lap_time(width, s.per_cycle).count())),
-                     rate, width);
+// "255 per cycle of a clock of at most 1000 MHz (measured)"
+std::string DirectBackend::rate_bound_text(const Slot& s) const {
+  return fmt::format("{} per cycle of a clock of at most {:.0f} MHz{}", s.per_cycle,
+                     static_cast<double>(clock_.bound_hz()) / 1e6, clock_.measured() ? " (measured)" : " (assumed)");
 }
 
 std::string DirectBackend::frozen_loss_text(const Slot& s) const {
@@ -418,39 +400,31 @@ std::string DirectBackend::frozen_loss_text(const Slot& s) const {
 }
 
 // What a step's evidence says (WrapEvidence): doubt only where the counter
-// can have wrapped once more than was accounted.
-void DirectBackend::judge_step(Slot& s, const WrapTracker::Step& step, const WrapEvidence& evidence, bool overflowed,
-                               std::uint64_t unexplained_interrupts) {
-  if (!overflowed || !step.ambiguous) return;   // no wrap, or the hard bound rules a second lap out
-  if (polled(s)) return s.add_doubt(ambiguity_text(s, evidence.gap_ns, 0));
-  if (unexplained_interrupts == 0 || !second_lap_plausible(evidence)) return;
-  std::string why = ambiguity_text(s, evidence.gap_ns, unexplained_interrupts);
-  if (const std::uint64_t missing = laps_missing_at_observed_rate(evidence); missing > 0) {
-    why += "; " + observed_rate_doubt(evidence, missing);
+// can have wrapped once more than was accounted. For a polled counter the
+// fit of a second lap is enough; an interrupting one in which a second lap
+// fits becomes a suspect, and the interrupts decide (InterruptLedger).
+void DirectBackend::judge_step(std::size_t index, const WrapTracker::Step& step, const WrapEvidence& evidence,
+                               bool overflowed, std::uint64_t at_ns) {
+  Slot& s = slots_[index];
+  if (!overflowed || !step.ambiguous) return;  // no wrap, or the hard bound rules a second lap out
+  if (polled(s)) {
+    const auto lap = static_cast<std::uint64_t>(clock_.lap_time(evidence.width, s.per_cycle).count());
+    return s.add_doubt(polled_wrap_doubt(evidence, lap, rate_bound_text(s)));
   }
-  s.add_doubt(std::move(why));
+  if (second_lap_plausible(evidence)) ledger_.suspect(index, evidence, at_ns);
 }
 
 Status DirectBackend::account(std::uint64_t t0, std::uint64_t t1, std::uint64_t interrupts_before) {
   const std::uint64_t wrapped = snap_.overflow & announced_;
-  // Interrupts raised by the wraps this snapshot saw belong to it. Without
-  // such a wrap they are left for service(), which the fd wakes anyway: a
-  // plain read then costs no system call.
+  // Interrupts raised by the wraps this snapshot saw, or owed to a suspect,
+  // belong to it. Otherwise they are left for service(), which the fd wakes
+  // anyway: a plain read then costs no system call.
+  const bool settling = interrupts_before > 0 || wrapped != 0 || ledger_.has_suspects();
   std::uint64_t interrupts = interrupts_before;
-  if (interrupts_before > 0 || wrapped != 0) {
+  if (settling) {
     Result<std::uint64_t> taken = take_interrupts();
     if (!taken) return taken.error();
     interrupts += *taken;
-  }
-  std::uint64_t unexplained = 0;
-  if (storm_.raging()) {
-    storm_.record_unexamined(interrupts);
-  } else if (interrupts > 0 || wrapped != 0) {
-    unexplained = ledger_.settle(interrupts, static_cast<std::uint64_t>(std::popcount(wrapped)),
-                                 static_cast<std::uint64_t>(std::popcount(announced_)));
-    // Spurious only if no interrupting counter's bit is set: otherwise they
-    // are evidence of a counter that wrapped more than once.
-    if (unexplained > 0 && wrapped == 0) storm_.record(unexplained, since(t1, start_ns_));
   }
   for (std::size_t i = 0; i < active_slots_.size(); ++i) {
     Slot& s = slots_[active_slots_[i]];
@@ -461,14 +435,31 @@ Status DirectBackend::account(std::uint64_t t0, std::uint64_t t1, std::uint64_t 
     evidence.gap_ns = since(t1, s.observed_from_ns);
     evidence.counted_before = s.tracker.total();
     evidence.running_before_ns = s.running_ns + since(s.observed_to_ns, s.on_since_ns);
+    evidence.previous_increment = s.previous_increment;
+    evidence.previous_gap_ns = s.previous_gap_ns;
     // The bound matters only with the overflow bit set, which is rare.
     const WrapTracker::Step step = s.tracker.observe(
         snap_.values[i], overflowed, overflowed ? clock_.max_increment(s.per_cycle, evidence.gap_ns) : 0);
     evidence.increment = step.increment;
-    judge_step(s, step, evidence, overflowed, unexplained);
+    judge_step(active_slots_[i], step, evidence, overflowed, t1);
     if (clock_slot_ && active_slots_[i] == *clock_slot_) stuck_.observe(step.increment > 0, t0, t1, counter);
     s.observed_from_ns = t0;
     s.observed_to_ns = t1;
+    s.previous_increment = step.increment;
+    s.previous_gap_ns = evidence.gap_ns;
+  }
+  if (storm_.raging()) {
+    storm_.record_unexamined(interrupts);
+  } else if (settling) {
+    const InterruptLedger::Settlement settled =
+        ledger_.settle(interrupts, static_cast<std::uint64_t>(std::popcount(wrapped)),
+                       static_cast<std::uint64_t>(std::popcount(announced_)), t1);
+    for (const InterruptLedger::Doubted& d : settled.doubted) {
+      slots_[d.counter].add_doubt(
+          coalesced_wrap_doubt(d.evidence, settled.unexplained, rate_bound_text(slots_[d.counter])));
+    }
+    // Spurious only with no suspect and no interrupting counter's bit set.
+    if (settled.spurious) storm_.record(settled.unexplained, since(t1, start_ns_));
   }
   if (clock_slot_ && slots_[*clock_slot_].doubt.empty() && stuck_.doubt().empty()) {
     clock_.calibrate(slots_[*clock_slot_].tracker.total(), since(t0, start_ns_));
@@ -563,13 +554,12 @@ Status DirectBackend::service() {
   if (!running_) return {};
   const std::uint64_t now = now_();
   const bool storm = storm_.raging();
-  bool due = !storm && *taken > 0;   // an overflow to account for
+  bool due = !storm && *taken > 0;  // an overflow to account for
   if (any_polled()) {
     // Polled counters are read at every call (the caller keeps to
     // service_period()); in a storm, no more often than exactness needs,
     // however often the interrupt fires.
-    due = due || !storm ||
-          since(now, last_observation_ns_) >= static_cast<std::uint64_t>(service_period().count() / 2);
+    due = due || !storm || since(now, last_observation_ns_) >= static_cast<std::uint64_t>(service_period().count() / 2);
   }
   const bool rotation_due =
       !pool_.empty() && since(now, last_rotation_ns_) >= static_cast<std::uint64_t>(rotation_period_.count());
@@ -631,9 +621,9 @@ Result<std::unique_ptr<CounterBackend>> open_direct_backend(Platform& platform, 
     Result<std::unique_ptr<InterruptSource>> source = platform.interrupt(address, caps->interrupt_message);
     if (source) interrupts = std::move(*source);
   }
-  return std::unique_ptr<CounterBackend>(new DirectBackend(where, std::move(*lock), std::move(*mmio),
-                                                           std::move(*caps), std::move(requests),
-                                                           std::move(interrupts), std::move(options)));
+  return std::unique_ptr<CounterBackend>(new DirectBackend(where, std::move(*lock), std::move(*mmio), std::move(*caps),
+                                                           std::move(requests), std::move(interrupts),
+                                                           std::move(options)));
 }
 
 }  // namespace cpmu

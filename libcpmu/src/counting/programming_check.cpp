@@ -43,4 +43,23 @@ std::string programming_mismatch(CpmuDevice& device, unsigned counter, const Cou
   return fmt::format("counter {} did not accept {}", counter, fmt::join(refused, ", "));
 }
 
+std::string free_running_changes(CpmuDevice& device, unsigned counter) {
+  const std::uint64_t config = device.read_config(counter);
+  const CpmuCapabilities& caps = device.capabilities();
+  std::vector<std::string> changed;
+  if (cfg::kThreshold.get(config) != 0) changed.push_back(fmt::format("threshold {}", cfg::kThreshold.get(config)));
+  if (cfg::kEdge.get(config) != 0) changed.emplace_back("edge");
+  if (cfg::kInvert.get(config) != 0) changed.emplace_back("invert");
+  if (caps.hdm_filter() && device.read_filter(counter, reg::filter::kHdmDecoder) != reg::filter::kDisabled) {
+    changed.emplace_back("the HDM-decoder filter");
+  }
+  if (caps.channel_rank_bank_filter() &&
+      device.read_filter(counter, reg::filter::kChannelRankBank) != reg::filter::kDisabled) {
+    changed.emplace_back("the channel/rank/bank filter");
+  }
+  if (changed.empty()) return {};
+  return fmt::format("free-running counter {} has {} set by someone else, so it does not count exactly this event",
+                     counter, fmt::join(changed, ", "));
+}
+
 }  // namespace cpmu

@@ -16,4 +16,10 @@ namespace cpmu {
 // the configuration and the filters the CPMU has.
 std::string programming_mismatch(CpmuDevice& device, unsigned counter, const CounterProgram& program);
 
+// What someone else set on free-running counter `counter` (threshold, edge,
+// invert, a filter), which is never written by us, in words ("free-running
+// counter 4 has edge set by someone else, so it does not count exactly this
+// event"); empty when nothing is.
+std::string free_running_changes(CpmuDevice& device, unsigned counter);
+
 }  // namespace cpmu

@@ -19,12 +19,18 @@ namespace cpmu {
 
 struct WrapEvidence {
   unsigned width = 0;
-  std::uint64_t gap_ns = 0;              // from the start of the last read of the counter to the end of this one
-  std::uint64_t increment = 0;           // what the tracker accounted for the gap
-  std::uint64_t counted_before = 0;      // the total before this step ...
-  std::uint64_t running_before_ns = 0;   // ... and how long the counter took to count it
+  std::uint64_t gap_ns = 0;             // from the start of the last read of the counter to the end of this one
+  std::uint64_t increment = 0;          // what the tracker accounted for the gap
+  std::uint64_t counted_before = 0;     // the total before this step ...
+  std::uint64_t running_before_ns = 0;  // ... and how long the counter took to count it
+  // The step before this one: traffic that just sped up shows in it long
+  // before it moves the average.
+  std::uint64_t previous_increment = 0;
+  std::uint64_t previous_gap_ns = 0;
 };
 
+// The observed rate is the higher of the counter's average and its previous
+// step's.
 // Whole laps more than the increment that the gap brings at the rate the
 // counter showed before (rounded to the nearest lap; 0 when under half a
 // lap, for a 64-bit counter, or when no rate has been seen yet).
@@ -39,10 +45,16 @@ bool second_lap_plausible(const WrapEvidence& e);
 // for: the total may be short by about 218 × 2^16 (14286848)"
 std::string observed_rate_doubt(const WrapEvidence& e, std::uint64_t laps_missing);
 
-// "6 overflow interrupt(s) more than the wraps seen arrived while this
-// 8-bit counter wrapped, and at its rate a second lap fits in the ...".
-std::string extra_interrupts_doubt(unsigned width, std::uint64_t gap_ns, std::uint64_t interrupts,
-                                   const std::string& rate_bound);
+// A polled counter's step in which a second lap fits: "12.000 ms passed
+// between two reads of this 16-bit counter, which can wrap every 0.051 ms
+// (255 per cycle of ...), and it wrapped: ...".
+std::string polled_wrap_doubt(const WrapEvidence& e, std::uint64_t lap_ns, const std::string& rate_bound);
+
+// A suspect that `unexplained` interrupts fell on (InterruptLedger): "2
+// overflow interrupt(s) more than the wraps seen arrived while this 16-bit
+// counter wrapped, and ...", with observed_rate_doubt() where its rate says
+// how many laps.
+std::string coalesced_wrap_doubt(const WrapEvidence& e, std::uint64_t unexplained, const std::string& rate_bound);
 
 // The events a counter that counted `counted` in `running_ns`, `frozen_ns`
 // of it frozen by reads, lost, in words; empty when under one.

@@ -1,5 +1,6 @@
 // The machine document (`cpmu list --json`): host bridges, functions with
 // their capabilities, DVSECs, register blocks, mailboxes and CPMUs.
+#include "cpmu/backend_choice.hpp"
 #include "cpmu/event_naming.hpp"
 #include "cpmu/json.hpp"
 #include "format/json_document.hpp"
@@ -60,6 +61,9 @@ Json cpmu_json(const Cpmu& cpmu, const EventCatalogue* catalogue) {
   j["owner"] = cpmu_owner_name(cpmu.owner.kind);
   if (cpmu.owner.pid) j["owner_pid"] = *cpmu.owner.pid;
   if (!cpmu.owner.lock_file.empty()) j["lock_file"] = cpmu.owner.lock_file;
+  const BackendDecision backend = decide_backend(cpmu);
+  j["backend"] = backend.backend.empty() ? "none" : backend.backend;
+  j["backend_reason"] = backend.reason;
   if (cpmu.capabilities) {
     j["capabilities"] = capabilities_json(*cpmu.capabilities, catalogue);
   } else {

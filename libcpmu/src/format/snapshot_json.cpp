@@ -62,6 +62,9 @@ Json source_json(const SourceStatus& status) {
   if (!id.host.empty()) j["host"] = id.host;
   put(j, "cpu", id.cpu);
   put(j, "socket", id.socket);
+  if (!id.upstream.empty()) j["upstream"] = id.upstream;
+  put(j, "link_gt_s", id.link_gt_s);
+  put(j, "link_width", id.link_width);
   Json ranges = Json::array();
   for (const CdatRangePerf& r : id.cdat_ranges) {
     Json rj{{"handle", r.handle}, {"dpa_base", r.dpa_base}, {"dpa_length", r.dpa_length},
@@ -177,6 +180,21 @@ class Reader {
     return true;
   }
 
+  // An optional array of strings; absent is empty.
+  bool strings_field(const Json& object, const std::string& at, const char* key, std::vector<std::string>& out) {
+    const Json* v = field(object, at, key, false);
+    if (!v) return !error;
+    if (!v->is_array()) return fail(at + "/" + key, fmt::format("expected an array, found {}", v->type_name()));
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      if (!(*v)[i].is_string()) {
+        return fail(fmt::format("{}/{}/{}", at, key, i),
+                    fmt::format("expected a string, found {}", (*v)[i].type_name()));
+      }
+      out.push_back((*v)[i].get<std::string>());
+    }
+    return true;
+  }
+
   // An enum by its spelling: one of `values`, as `spell` writes them.
   template <typename E, std::size_t N, typename Spell>
   bool enum_field(const Json& object, const std::string& at, const char* key, E& out, const std::array<E, N>& values,
@@ -249,7 +267,9 @@ class Reader {
     if (!string_field(j, at, "memdev", id->memdev, false) ||
         !string_field(j, at, "kernel_device", id->kernel_device, false) ||
         !string_field(j, at, "perf_pmu", id->perf_pmu, false) || !string_field(j, at, "host", id->host, false) ||
-        !optional_unsigned(j, at, "cpu", id->cpu) || !optional_unsigned(j, at, "socket", id->socket)) {
+        !optional_unsigned(j, at, "cpu", id->cpu) || !optional_unsigned(j, at, "socket", id->socket) ||
+        !strings_field(j, at, "upstream", id->upstream) || !number_field(j, at, "link_gt_s", id->link_gt_s) ||
+        !optional_unsigned(j, at, "link_width", id->link_width)) {
       return false;
     }
     const bool cdat =

@@ -112,7 +112,12 @@ bool Selector::matches(const DiscoveredFunction& f, const Cpmu& c) const {
   switch (form_) {
     case Form::kCpmu: return f.info.address == *address_ && c.instance == instance_;
     case Form::kKernelName:
-      if (text_ == c.perf_pmu || text_ == c.kernel_device) return true;
+      // cxl_pmu_memX.Y names the CPMU whether or not the cxl_pmu driver is
+      // bound: its device pmu_memX.Y exists either way.
+      if (text_ == c.perf_pmu || text_ == c.kernel_device ||
+          (!c.kernel_device.empty() && text_ == "cxl_" + c.kernel_device)) {
+        return true;
+      }
       return matches(f);
     case Form::kGlob: {
       const std::string full = CpmuName{f.info.address, c.instance}.to_string();

@@ -10,6 +10,7 @@
 #include "counting/direct_backend.hpp"
 #include "cpmu/cpmu_name.hpp"
 #include "cpmu/ownership.hpp"
+#include "perf/cpmu_perf_backend.hpp"
 
 namespace cpmu {
 
@@ -137,17 +138,8 @@ const std::vector<std::string>& Session::lock_directories() {
 }
 
 std::string cpmu_unusable_reason(const Cpmu& cpmu) {
-  if (!cpmu.capabilities) return "capabilities unknown: " + cpmu.capabilities_unknown;
-  switch (cpmu.owner.kind) {
-    case CpmuOwnerKind::kNone: return {};
-    case CpmuOwnerKind::kKernel:
-      return fmt::format("owned by the kernel's cxl_pmu driver ({}); count it with perf stat -a -e {}/EVENT/",
-                         cpmu.owner.kernel_device, cpmu.perf_pmu.empty() ? "cxl_pmu_memX.Y" : cpmu.perf_pmu);
-    case CpmuOwnerKind::kProcess:
-      return fmt::format("in use by another cpmu process{} (lock file {})",
-                         cpmu.owner.pid ? fmt::format(" {}", *cpmu.owner.pid) : "", cpmu.owner.lock_file);
-  }
-  return {};
+  BackendDecision decision = decide_backend(cpmu);
+  return decision.backend.empty() ? decision.reason : std::string();
 }
 
 Result<Counting> Session::count(std::vector<CountTarget> targets, CountOptions options) {
@@ -160,11 +152,21 @@ Result<Counting> Session::count(std::vector<CountTarget> targets, CountOptions o
     const DiscoveredFunction& function = state_->machine.functions.at(target.cpmu.function);
     const Cpmu& cpmu = function.cpmus.at(target.cpmu.cpmu);
     const std::string name = CpmuName{function.info.address, cpmu.instance}.to_string();
-    std::string why = cpmu_unusable_reason(cpmu);
+    const BackendDecision decision = decide_backend(cpmu, options.backend);
+    std::string why = decision.backend.empty() ? decision.reason : std::string();
     std::unique_ptr<CounterBackend> backend;
-    if (why.empty()) {
-      // Only the direct backend exists yet; a kernel-owned CPMU never gets it
-      // (cpmu_unusable_reason() said so above).
+    if (decision.backend == "perf") {
+      CpmuPerfOptions perf;
+      perf.event_source_root = state_->roots.event_source;
+      perf.now = options.monitor.now;
+      auto opened = open_cpmu_perf_backend(function, cpmu, target.requests, perf);
+      if (opened) {
+        backend = std::move(*opened);
+      } else {
+        why = fmt::format("{}; but the perf backend cannot open it: {}", decision.reason, opened.error().message());
+      }
+    } else if (decision.backend == "direct") {
+      // A kernel-owned CPMU never gets here (decide_backend()).
       DirectBackendOptions direct;
       direct.lock_directories = locks;
       direct.use_interrupts = options.use_interrupts;
@@ -183,8 +185,8 @@ Result<Counting> Session::count(std::vector<CountTarget> targets, CountOptions o
       continue;
     }
     MonitoredCpmu m;
-    m.identity = cpmu_identity(state_->machine, target.cpmu.function, cpmu,
-                               state_->cdat ? &*state_->cdat : nullptr);
+    m.identity = cpmu_identity(state_->machine, target.cpmu.function, cpmu, state_->cdat ? &*state_->cdat : nullptr,
+                               &state_->topology);
     m.requests = std::move(target.requests);
     m.backend = std::move(backend);
     monitored.push_back(std::move(m));

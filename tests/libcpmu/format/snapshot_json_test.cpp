@@ -37,6 +37,9 @@ Snapshot full_snapshot() {
   range.perf.read_latency_ns = 150;
   range.perf.write_bandwidth = 16'000'000'000ull;
   endpoint->cdat_ranges = {range};
+  endpoint->upstream = {"pci0000:0c", "0000:0c:00.0", "0000:0d:00.0", "0000:0e:00.0"};
+  endpoint->link_gt_s = 2.5;
+  endpoint->link_width = 16;
   auto port = std::make_shared<SourceIdentity>();
   port->name = CpmuName{PciAddress{1, 0x0d, 0, 0}, 0};
   port->kind = ComponentKind::kSwitchUpstreamPort;
@@ -199,6 +202,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadSnapshot{"BadName", [](auto& d) { d["sources"][0]["name"] = "0f:00.0"; },
                     "snapshot JSON: /sources/0/name: '0f:00.0' is not a CPMU name (expected [DDDD:]BB:DD.F/N, e.g. "
                     "0000:0d:00.0/0)"},
+        BadSnapshot{"UpstreamNotNames", [](auto& d) { d["sources"][0]["upstream"][1] = 12; },
+                    "snapshot JSON: /sources/0/upstream/1: expected a string, found number"},
         BadSnapshot{"StartAfterTime", [](auto& d) { d["start_ns"] = 9'000'000'000ull; },
                     "snapshot JSON: /start_ns: the start is after the snapshot's time"}),
     [](const testing::TestParamInfo<BadSnapshot>& param) { return param.param.case_name; });

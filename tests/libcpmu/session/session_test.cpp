@@ -138,17 +138,30 @@ TEST(Session, AKernelOwnedCpmuIsRefusedAndNeverProgrammed) {
   sim::SimulatedMachine& machine = sim_of(*session);
   machine.reset_access_counts();
 
-  // Named, it fails the count and says who owns it and what to use instead.
-  auto refused = session->count({clock_ticks(owned), clock_ticks(free)}, {});
+  // Named, it fails the count through the direct backend and says who owns
+  // it and what to use instead.
+  CountOptions direct;
+  direct.backend = BackendChoice::kDirect;
+  auto refused = session->count({clock_ticks(owned), clock_ticks(free)}, direct);
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message().find("0000:0f:00.0/0: cannot count: owned by the kernel's cxl_pmu driver"),
             std::string::npos)
       << refused.error().message();
   EXPECT_NE(refused.error().message().find("perf stat -a -e cxl_pmu_mem0.0/EVENT/"), std::string::npos);
+  EXPECT_NE(refused.error().message().find("--backend perf"), std::string::npos);
+  // Automatically it goes to the perf backend, which this tree's PMU (no
+  // type file) cannot serve: the reason says both.
+  auto automatic = session->count({clock_ticks(owned)}, {});
+  ASSERT_FALSE(automatic);
+  EXPECT_NE(automatic.error().message().find("counted through its perf PMU cxl_pmu_mem0.0; but the perf backend "
+                                             "cannot open it: "),
+            std::string::npos)
+      << automatic.error().message();
 
   // Asked to keep going, it counts the free CPMU of the same device.
   CountOptions keep_going;
   keep_going.keep_going = true;
+  keep_going.backend = BackendChoice::kDirect;
   keep_going.monitor.now = [&machine] { return machine.now_ns(); };
   keep_going.monitor.drive = MonitorDrive::kManual;
   auto counting = session->count({clock_ticks(owned), clock_ticks(free)}, keep_going);
@@ -266,6 +279,7 @@ TEST(Session, OnLinuxAKernelOwnedCpmuIsRefusedAndItsRegistersStayUntouched) {
   EXPECT_EQ(cpmu.owner.kind, CpmuOwnerKind::kKernel);
   CountOptions keep_going;
   keep_going.keep_going = true;
+  keep_going.backend = BackendChoice::kDirect;
   auto counting = session->count({clock_ticks(owned)}, keep_going);
   ASSERT_TRUE(counting) << counting.error().message();
   ASSERT_TRUE(counting->monitor);
