@@ -136,12 +136,15 @@ int run(const EventsOptions& options) {
   const std::vector<Selected> selected = selected_cpmus(session.machine(), *refs);
   const CatalogueLoad& load = session.catalogue();
   for (const Error& issue : load.issues) fmt::print(stderr, "cpmu events: warning: {}\n", issue.message());
+  int status = kExitOk;
   if (selected.empty()) {
     std::string note = unprivileged_note(session);
     fmt::print(stderr, "cpmu events: no CPMU found{}{}\n", note.empty() ? "" : ": ", note);
+    // Unprivileged, the CPMUs could not be looked for: nothing listed is
+    // then no answer, not an empty one.
+    if (!note.empty()) status = kExitPartial;
   }
 
-  int status = kExitOk;
   json::EventsDocument document{&load.catalogue, {}, options.metrics};
   for (const Selected& s : selected) {
     if (!s.cpmu->capabilities) status = kExitPartial;

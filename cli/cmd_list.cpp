@@ -11,10 +11,11 @@
 #include "cpmu/discovery.hpp"
 #include "cpmu/events.hpp"
 #include "cpmu/json.hpp"
+#include "cpmu/printable_text.hpp"
+#include "cpmu/slot_filter.hpp"
 #include "cpmu/topology.hpp"
 #include "device_selection.hpp"
 #include "list_view.hpp"
-#include "cpmu/slot_filter.hpp"
 #include "machine_source.hpp"
 
 namespace cpmu::cli {
@@ -50,7 +51,31 @@ void print_unprivileged(const std::vector<std::string>& perf_pmus, const std::st
   fmt::print("Run as root for the full listing.\n");
 }
 
+bool filtered(const ListOptions& options) {
+  return !options.selectors.empty() || !options.slot.empty() || !options.memdev.empty() || !options.type.empty();
+}
+
+std::string filter_text(const ListOptions& options) {
+  std::string out;
+  for (const std::string& selector : options.selectors) out += " " + printable(selector);
+  if (!options.slot.empty()) out += " -s " + printable(options.slot);
+  if (!options.memdev.empty()) out += " -m " + printable(options.memdev);
+  if (!options.type.empty()) out += " -t " + printable(options.type);
+  return out;
+}
+
+// -m: a kernel memdev, memN or N.
+bool valid_memdev(const std::string& text) {
+  const std::string digits = text.rfind("mem", 0) == 0 ? text.substr(3) : text;
+  return !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos;
+}
+
 int run_list(const ListOptions& options) {
+  if (!options.memdev.empty() && !valid_memdev(options.memdev)) {
+    fmt::print(stderr, "cpmu list: -m '{}': expected a kernel memdev, memN or N (mem0, 0)\n",
+               printable(options.memdev));
+    return kExitUsage;
+  }
   std::optional<SlotFilter> slot;
   if (!options.slot.empty()) {
     auto parsed = SlotFilter::parse(options.slot);
@@ -65,7 +90,7 @@ int run_list(const ListOptions& options) {
     type = options.type == "other" ? std::optional(ComponentKind::kOther) : parse_component_kind(options.type);
     if (!type) {
       fmt::print(stderr, "cpmu list: -t '{}': expected root-port, upstream-port, downstream-port, endpoint or other\n",
-                 options.type);
+                 printable(options.type));
       return kExitUsage;
     }
   }
@@ -119,10 +144,17 @@ int run_list(const ListOptions& options) {
     print_unprivileged(view.perf_pmus, session.kernel_roots().event_source);
   } else {
     fmt::print("{}", render_list_tree(view));
-    if (selected == 0) {
+    if (selected == 0 && !filtered(options)) {
       fmt::print(stderr, "cpmu list: no {}functions found ({} PCI functions looked at{})\n",
                  options.all ? "" : "CXL ", n, options.all ? "" : "; --all lists every one");
     }
+  }
+  // A filter that leaves nothing is said, and is not success: the listing
+  // the user asked for is empty.
+  if (selected == 0 && filtered(options)) {
+    fmt::print(stderr, "cpmu list: no {}function matches{} ({} PCI functions looked at)\n", options.all ? "" : "CXL ",
+               filter_text(options), n);
+    return kExitPartial;
   }
   return problems ? kExitPartial : kExitOk;
 }

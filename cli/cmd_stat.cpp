@@ -25,7 +25,9 @@
 #include "cpmu/monitor.hpp"
 #include "cpmu/recording.hpp"
 #include "cpmu/session.hpp"
+#include "discovery_notes.hpp"
 #include "machine_source.hpp"
+#include "option_values.hpp"
 #include "output_file.hpp"
 #include "stat_command.hpp"
 #include "stat_output.hpp"
@@ -36,6 +38,8 @@ namespace cpmu::cli {
 namespace {
 
 constexpr unsigned kMinIntervalMs = 10;
+constexpr unsigned kMaxIntervalMs = 24 * 3600 * 1000;  // a day
+constexpr unsigned kMaxIntervalCount = 1'000'000'000;
 constexpr const char* kRecordDefaultEvents = "s2m_drs_memdata,m2s_rwd_memwr_all,clock_ticks";
 constexpr auto kDefaultSampling = std::chrono::seconds(1);
 
@@ -44,9 +48,12 @@ struct StatOptions {
   std::vector<std::string> events;
   std::vector<std::string> metrics;
   CpmuFilters filters;
-  unsigned interval_ms = 0;
+  unsigned interval_ms = 0;  // from interval_text, by parse_values()
   unsigned interval_count = 0;
   double duration_s = 0;
+  std::string interval_text;
+  std::string interval_count_text;
+  std::string duration_text;
   std::string separator;
   bool json = false;
   bool plan = false;
@@ -369,29 +376,40 @@ int output_error(const Output& output, int& ending_signal) {
   return kExitOutput;
 }
 
+// Each numeric and separator option has one rule (option_values.hpp), and a
+// value given is never silently "off": -I from kMinIntervalMs to
+// kMaxIntervalMs, --interval-count from 1, --duration above 0 and at most
+// kMaxDurationSeconds, -x no quote or control character.
+Status parse_values(StatOptions& options) {
+  if (options.interval_option->count() > 0) {
+    auto ms = parse_whole_number("-I", options.interval_text, kMinIntervalMs, kMaxIntervalMs, "milliseconds");
+    if (!ms) return ms.error();
+    options.interval_ms = static_cast<unsigned>(*ms);
+  }
+  if (options.interval_count_option->count() > 0) {
+    auto n = parse_whole_number("--interval-count", options.interval_count_text, 1, kMaxIntervalCount, "intervals");
+    if (!n) return n.error();
+    options.interval_count = static_cast<unsigned>(*n);
+  }
+  if (options.duration_option->count() > 0) {
+    auto seconds = parse_seconds("--duration", options.duration_text, kMaxDurationSeconds);
+    if (!seconds) return seconds.error();
+    options.duration_s = *seconds;
+  }
+  // cpmu record has no -x.
+  if (options.separator_option && options.separator_option->count() > 0) {
+    return check_separator("-x", options.separator);
+  }
+  return {};
+}
+
 // ending_signal: set when a signal ended a count without a command, or the
 // reader of the output went away.
 int run_stat(StatOptions& options, int& ending_signal) {
-  // Each numeric option has one rule, whatever its value: -I at least
-  // kMinIntervalMs, --interval-count at least 1, --duration above 0 and at
-  // most kMaxDurationSeconds. A value given is never silently "off".
-  if (options.interval_option->count() > 0 && options.interval_ms < kMinIntervalMs) {
-    return usage(fmt::format("-I {}: the interval must be at least {} ms", options.interval_ms, kMinIntervalMs));
-  }
-  if (options.interval_count_option->count() > 0 && options.interval_count == 0) {
-    return usage("--interval-count 0: expected at least 1 interval");
-  }
+  if (Status valid = parse_values(options); !valid) return usage(valid.error().message());
   if (options.interval_count > 0 && options.interval_ms == 0) return usage("--interval-count needs -I MS");
-  if (options.duration_option->count() > 0 &&
-      !(std::isfinite(options.duration_s) && options.duration_s > 0 && options.duration_s <= kMaxDurationSeconds)) {
-    return usage(fmt::format("--duration {}: expected a number of seconds above 0 and at most {:.0f}",
-                             options.duration_s, kMaxDurationSeconds));
-  }
   if (!options.command.empty() && (options.duration_s > 0 || options.interval_count > 0)) {
     return usage("a COMMAND ends the count itself: drop --duration and --interval-count, or the COMMAND");
-  }
-  if (options.separator_option && options.separator_option->count() > 0 && options.separator.empty()) {
-    return usage("-x needs a separator, e.g. -x ,");
   }
 
   if (auto backend = parse_backend_choice(options.backend)) {
@@ -421,6 +439,13 @@ int run_stat(StatOptions& options, int& ending_signal) {
   auto candidates = plan_stat(machine.machine(), *terms, options.filters);
   if (!candidates) return usage(candidates.error().message());
   if (candidates->empty()) return usage(fmt::format("no CPMU on this machine (backend {})", machine.backend().name));
+  // -a means every CPMU: one discovery could not find is named, and the
+  // status then says the count is not complete.
+  const bool incomplete =
+      options.filters.all && !options.plan &&
+      note_discovery_problems(
+          stderr, "cpmu stat", machine.machine(),
+          options.filters.slot.empty() ? std::nullopt : std::optional(*SlotFilter::parse(options.filters.slot)));
 
   std::unique_ptr<StatRenderer> recorder;
   if (options.record) {
@@ -474,6 +499,7 @@ int run_stat(StatOptions& options, int& ending_signal) {
   Status written = output->write([&](std::FILE*) { renderer->totals(*final_counts, counting->rows, run); });
   if (written) written = output->finish();
   if (!written) return output_error(*output, ending_signal);
+  result->partial = result->partial || incomplete;
   for (const SourceStatus& cpmu : final_counts->sources)
     result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
   ending_signal = result->ending_signal;
@@ -509,14 +535,15 @@ Runner setup_stat_command(CLI::App& app, bool record) {
                  "mem*, ...); repeatable")
       ->allow_extra_args(false)
       ->type_name("CPMU");
-  options->interval_option = app.add_option("-I,--interval-print", options->interval_ms,
+  options->interval_option = app.add_option("-I,--interval-print", options->interval_text,
                                             record ? "Record a frame every MS ms (default 1000)"
                                                    : "Print the counts of every interval of MS ms")
                                  ->type_name("MS");
   options->interval_count_option =
-      app.add_option("--interval-count", options->interval_count, "With -I: stop after N intervals")->type_name("N");
+      app.add_option("--interval-count", options->interval_count_text, "With -I: stop after N intervals")
+          ->type_name("N");
   options->duration_option =
-      app.add_option("--duration", options->duration_s, "Count for SECONDS, then print the totals")
+      app.add_option("--duration", options->duration_text, "Count for SECONDS, then print the totals")
           ->type_name("SECONDS");
   app.add_option("--backend", options->backend,
                  "How to count: direct (cpmu programs the CPMU), perf (through the kernel's cxl_pmu driver) or "

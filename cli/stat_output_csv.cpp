@@ -93,8 +93,12 @@ class CsvRenderer final : public StatRenderer {
     for (std::string& field : more) to.push_back(std::move(field));
   }
 
+  // Quoted when it holds a quote, a line break or any character of the
+  // separator (not only the whole separator: with -x aa a field "a" before
+  // it would make "aaa" split two ways), so an unquoted field never holds
+  // part of one.
   std::string quoted(const std::string& field) const {
-    if (field.find(separator_) == std::string::npos && field.find('"') == std::string::npos) return field;
+    if (field.find_first_of(separator_ + "\"\r\n") == std::string::npos) return field;
     std::string out = "\"";
     for (char c : field) out += c == '"' ? std::string("\"\"") : std::string(1, c);
     return out + "\"";

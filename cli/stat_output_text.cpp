@@ -29,6 +29,8 @@ class TextRenderer final : public StatRenderer {
   explicit TextRenderer(std::FILE* out) : out_(out) {}
 
   void plan(const std::vector<PlanRow>& rows) override {
+    // The width once per call, not once per row: thousands of rows stay linear.
+    const int width = event_width(rows);
     std::string last_cpmu;
     for (const PlanRow& row : rows) {
       if (row.cpmu != last_cpmu) {
@@ -39,32 +41,34 @@ class TextRenderer final : public StatRenderer {
       if (!row.planned) continue;
       const PlannedCount& p = *row.planned;
       const std::string counter = p.counter ? fmt::format("counter {}", *p.counter) : "-";
-      fmt::print(out_, "  {:<{}} {:<14} {:<11} {}\n", row.event, event_width(rows), words(placement_name(p.placement)),
-                 counter, p.reason);
+      fmt::print(out_, "  {:<{}} {:<14} {:<11} {}\n", row.event, width, words(placement_name(p.placement)), counter,
+                 p.reason);
     }
   }
 
   void interval(const Snapshot& snapshot, const std::vector<StatRow>& rows) override {
+    const int width = event_width(rows);
     if (!interval_header_printed_) {
-      fmt::print(out_, "#{:>15} {:>{}}   {:<{}} {:<{}}\n", "time", "counts", kValueWidth, "event",
-                 event_width(rows), "cpmu", kCpmuWidth);
+      fmt::print(out_, "#{:>15} {:>{}}   {:<{}} {:<{}}\n", "time", "counts", kValueWidth, "event", width, "cpmu",
+                 kCpmuWidth);
       interval_header_printed_ = true;
     }
     for (const StatRow& row : rows) {
-      fmt::print(out_, "{:>16} {}\n", seconds(snapshot.elapsed_ns()), count_line(snapshot, row, rows, true));
+      fmt::print(out_, "{:>16} {}\n", seconds(snapshot.elapsed_ns()), count_line(snapshot, row, width, true));
     }
     for (const MetricValue& metric : snapshot.metrics) {
-      fmt::print(out_, "{:>16} {}\n", seconds(snapshot.elapsed_ns()), metric_line(snapshot, metric, rows, true));
+      fmt::print(out_, "{:>16} {}\n", seconds(snapshot.elapsed_ns()), metric_line(snapshot, metric, width, true));
     }
   }
 
   void totals(const Snapshot& snapshot, const std::vector<StatRow>& rows, const StatRun& run) override {
     fmt::print(out_, "\n Performance counter stats for '{}'{}:\n\n", run.target,
                run.interrupted ? " (interrupted)" : "");
-    for (const StatRow& row : rows) fmt::print(out_, "{}\n", count_line(snapshot, row, rows, false));
+    const int width = event_width(rows);
+    for (const StatRow& row : rows) fmt::print(out_, "{}\n", count_line(snapshot, row, width, false));
     if (!snapshot.metrics.empty()) fmt::print(out_, "\n");
     for (const MetricValue& metric : snapshot.metrics) {
-      fmt::print(out_, "{}\n", metric_line(snapshot, metric, rows, false));
+      fmt::print(out_, "{}\n", metric_line(snapshot, metric, width, false));
     }
     fmt::print(out_, "\n{:>{}} seconds time elapsed\n", seconds(snapshot.elapsed_ns()), kValueWidth);
     footnotes(snapshot, rows);
@@ -78,10 +82,8 @@ class TextRenderer final : public StatRenderer {
     return static_cast<int>(width);
   }
 
-  std::string count_line(const Snapshot& snapshot, const StatRow& row, const std::vector<StatRow>& rows,
-                         bool interval) const {
+  std::string count_line(const Snapshot& snapshot, const StatRow& row, int width, bool interval) const {
     const RowFigures f = row_figures(snapshot, row, interval);
-    const int width = event_width(rows);
     if (!f.series) {
       return fmt::format("{:>{}}     {:<{}} {:<{}} # {}", "<not supported>", kValueWidth, row.event, width, "-",
                          kCpmuWidth, row.reason);
@@ -105,13 +107,11 @@ class TextRenderer final : public StatRenderer {
     return line;
   }
 
-  std::string metric_line(const Snapshot& snapshot, const MetricValue& metric, const std::vector<StatRow>& rows,
-                          bool interval) const {
+  std::string metric_line(const Snapshot& snapshot, const MetricValue& metric, int width, bool interval) const {
     const std::optional<double> value = interval ? metric.interval_value : metric.total_value;
     const std::string shown = value ? quantity(*value, metric.unit) : "<not counted>";
     return fmt::format("{:>{}} {:<3} {:<{}} {:<{}} # metric", shown, kValueWidth, metric.trusted ? "" : kUntrustedMark,
-                       metric.name, event_width(rows), snapshot.sources[metric.source].identity->name.to_string(),
-                       kCpmuWidth);
+                       metric.name, width, snapshot.sources[metric.source].identity->name.to_string(), kCpmuWidth);
   }
 
   void footnotes(const Snapshot& snapshot, const std::vector<StatRow>& rows) const {

@@ -7,6 +7,7 @@
 
 #include "cpmu/counter_scheduler.hpp"
 #include "cpmu/perf_event_list.hpp"
+#include "cpmu/printable_text.hpp"
 #include "cpmu/selector.hpp"
 #include "cpmu/session.hpp"
 #include "cpmu/slot_filter.hpp"
@@ -88,16 +89,21 @@ Result<std::vector<StatTerm>> parse_stat_terms(const std::vector<std::string>& a
   std::vector<StatTerm> out;
   unsigned groups_before = 0;  // {...} groups of earlier -e values
   for (const std::string& argument : arguments) {
+    const auto shared = std::make_shared<const std::string>(argument);
     const CpmuPrefixes prefixes = stand_in_cpmu_prefixes(argument);
     auto parts = split_perf_event_list(prefixes.text);
-    if (!parts) return Error(Errc::kInvalidArgument, fmt::format("-e '{}': {}", argument, parts.error().message()));
+    if (!parts) {
+      return Error(Errc::kInvalidArgument,
+                   fmt::format("-e '{}': {}", printable(argument), printable_message(parts.error().message())));
+    }
     std::size_t cursor = 0;
     unsigned groups_here = 0;
     for (const PerfEventListPart& part : *parts) {
       auto parsed = parse_event_terms(part.text, catalogue);
       if (!parsed) {
         return Error(Errc::kInvalidArgument,
-                     fmt::format("-e '{}': {}", argument, restore(parsed.error().message(), prefixes)));
+                     fmt::format("-e '{}': {}", printable(argument),
+                                 printable_message(restore(parsed.error().message(), prefixes))));
       }
       if (part.group) groups_here = std::max(groups_here, *part.group + 1);
       for (EventTerm& term : *parsed) {
@@ -108,7 +114,7 @@ Result<std::vector<StatTerm>> parse_stat_terms(const std::vector<std::string>& a
         const std::size_t at = argument.find(term.text, cursor);
         stat.position = (at == std::string::npos ? cursor : at) + 1;
         cursor = at == std::string::npos ? cursor : at + term.text.size();
-        stat.argument = argument;
+        stat.argument = shared;
         stat.pmu = term.pmu;
         stat.label = term.pmu.empty() ? term.text
                                       : term.text.substr(term.pmu.size() + 1, term.text.size() - term.pmu.size() - 2);
@@ -153,8 +159,9 @@ Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, c
     }
     auto found = select_cpmus(machine, {t.pmu});
     if (!found) {
-      return Error(Errc::kInvalidArgument, fmt::format("-e '{}': event term '{}' at position {}: {}", t.argument,
-                                                       t.term.text, t.position, found.error().message()));
+      return Error(Errc::kInvalidArgument,
+                   fmt::format("-e '{}': event term '{}' at position {}: {}", printable(*t.argument), t.term.text,
+                               t.position, found.error().message()));
     }
     term_cpmus.emplace_back(std::move(*found));
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,9 @@ namespace cpmu::cli {
 
 struct StatTerm {
   EventTerm term;
-  std::string argument;        // the -e value it came from
+  // The -e value it came from, shared by all its terms: a copy each would
+  // make thousands of terms quadratic in time and memory.
+  std::shared_ptr<const std::string> argument;
   std::size_t position = 0;    // 1-based, in `argument`
   std::string label;           // the event as shown: the term without its PMU/.../ wrapper
   std::optional<Unit> unit;    // the catalogue's unit for a named event; none for raw terms

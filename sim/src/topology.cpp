@@ -3,6 +3,7 @@
 
 #include <bit>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -478,6 +479,16 @@ Result<TopologySpec> parse_topology(std::string_view json_text, std::string_view
 // Reads at most kMaxTopologyBytes + 1, so an endless or huge file
 // (/dev/zero) fails fast instead of filling memory.
 Result<TopologySpec> load_topology_file(const std::string& path) {
+  // Said as it is, not as the JSON error reading it gives ("unexpected end
+  // of input"); and a FIFO, which would block the open, is never opened.
+  std::error_code ec;
+  const auto type = std::filesystem::status(path, ec).type();
+  if (type == std::filesystem::file_type::directory) {
+    return Error(Errc::kInvalidArgument, fmt::format("{}: is a directory, not a topology file", path));
+  }
+  if (type == std::filesystem::file_type::fifo || type == std::filesystem::file_type::socket) {
+    return Error(Errc::kInvalidArgument, fmt::format("{}: is a FIFO or socket, not a topology file", path));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(Errc::kNotFound, fmt::format("{}: cannot open topology file", path));
   std::string text(kMaxTopologyBytes + 1, '\0');

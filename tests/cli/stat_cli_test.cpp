@@ -5,7 +5,6 @@
 // command's exit status, Ctrl-C, and bad input.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,8 +20,7 @@
 
 #include "cpmu/cpmu_lock.hpp"
 #include "run_cli.hpp"
-
-extern char** environ;
+#include "spawned_cpmu.hpp"
 
 namespace cpmu {
 namespace {
@@ -333,61 +331,14 @@ TEST(StatCli, CommandThatCannotRunExits127) {
   EXPECT_NE(run.err.find("cannot run '/nonexistent/command'"), std::string::npos) << run.err;
 }
 
-// Runs cpmu with stdout on a pipe; SIGINT once the first interval is out.
 // A running `cpmu stat` with its stdout on a pipe, to signal it mid-count.
-class RunningStat {
- public:
-  explicit RunningStat(const std::vector<std::string>& args) {
-    int fds[2];
-    EXPECT_EQ(::pipe(fds), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    std::vector<std::string> argv_text = {CPMU_CLI_PATH, "stat"};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    EXPECT_EQ(::posix_spawn(&pid_, CPMU_CLI_PATH, &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    out_ = ::fdopen(fds[0], "r");
-  }
-  ~RunningStat() {
-    if (out_ != nullptr) std::fclose(out_);
-  }
-
-  // Reads stdout until a line containing text (or the end); true if found.
-  bool wait_for(const std::string& text) {
-    char line[4096];
-    while (std::fgets(line, sizeof line, out_) != nullptr) {
-      output_ += line;
-      if (std::string(line).find(text) != std::string::npos) return true;
-    }
-    return false;
-  }
-  void signal(int sig) { ::kill(pid_, sig); }
-  // The wait status, after reading the rest of stdout.
-  int finish() {
-    wait_for("\x01");  // no line has it: reads to the end
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    return status;
-  }
-  const std::string& output() const { return output_; }
-
- private:
-  pid_t pid_ = -1;
-  std::FILE* out_ = nullptr;
-  std::string output_;
-};
+using RunningStat = cpmu::testing::SpawnedCpmu;
 
 // perf stat without a command prints its totals after SIGINT, then ends by
 // the signal (builtin-stat.c re-raises it at exit): the shell sees 130.
 TEST(StatCli, SigintOrSigtermPrintsTheTotalsSoFarThenEndsByTheSignal) {
   for (int sig : {SIGINT, SIGTERM}) {
-    RunningStat stat({"--sim", "-o", "-", "-I", "50", "-e", "clock_ticks", "--cpmu", "0000:0f:00.0/0"});
+    RunningStat stat({"stat", "--sim", "-o", "-", "-I", "50", "-e", "clock_ticks", "--cpmu", "0000:0f:00.0/0"});
     ASSERT_TRUE(stat.wait_for("clock_ticks")) << "the first interval's line: counting is under way\n"
                                                << stat.output();
     stat.signal(sig);
@@ -404,7 +355,7 @@ TEST(StatCli, SigintOrSigtermPrintsTheTotalsSoFarThenEndsByTheSignal) {
 // With a command, the command's status: a SIGINT sent to cpmu alone reaches
 // the command, which dies of it, and cpmu exits 128 + 2 as a shell would.
 TEST(StatCli, SigintWithACommandExitsWithTheCommandsSignalStatus) {
-  RunningStat stat({"--sim", "-a", "-e", "clock_ticks", "-I", "20", "-j", "-o", "-", "--", "sleep", "30"});
+  RunningStat stat({"stat", "--sim", "-a", "-e", "clock_ticks", "-I", "20", "-j", "-o", "-", "--", "sleep", "30"});
   ASSERT_TRUE(stat.wait_for("\"scope\":\"interval\"")) << stat.output();
   stat.signal(SIGINT);
   const int status = stat.finish();
@@ -419,21 +370,23 @@ TEST(StatCli, BadInputExitsTwoWithAMessageNamingWhatAndWhere) {
       {"-a -e clock_ticks,vid=0x1e98,gid=0x20", "event term 'vid=0x1e98,gid=0x20' at position 13: missing 'mask'"},
       {"-a -e clock_ticks,threshold=300", "at position 23: 300 is too big for 'threshold'"},
       {"-a -e cxl_pmu_mem0.0/clock_ticks", "missing the closing '/'"},
-      {"-e cxl_pmu_mem9.0/clock_ticks/", "event term 'cxl_pmu_mem9.0/clock_ticks/' at position 1: "
-                                         "'cxl_pmu_mem9.0' matches no CPMU (CPMUs here: 0000:0c:00.0/0"},
+      {"-e cxl_pmu_mem9.0/clock_ticks/",
+       "event term 'cxl_pmu_mem9.0/clock_ticks/' at position 1: "
+       "'cxl_pmu_mem9.0' matches no CPMU (CPMUs here: 0000:0c:00.0/0"},
       {"-e 0000:0f:00.0/7/clock_ticks/", "'0000:0f:00.0/7' matches no CPMU"},
       {"-e clock_ticks", "event 'clock_ticks' names no CPMU: add -a"},
       {"-e clock_ticks --cpmu 0000:99:00.0/0", "--cpmu '0000:99:00.0/0' matches no CPMU"},
       {"-e clock_ticks --cpmu 0f:00.0/x", "--cpmu selector '0f:00.0/x': "},
       {"-e clock_ticks --cpmu '0f:*' --cpmu port9", "--cpmu 'port9' matches no CPMU"},
-      {"-a -e clock_ticks --duration 0", "--duration 0: expected a number of seconds above 0"},
-      {"-a -e clock_ticks --duration 1e300", "--duration 1e+300: expected a number of seconds above 0"},
-      {"-a -e clock_ticks -I 0", "-I 0: the interval must be at least 10 ms"},
-      {"-a -e clock_ticks -I 100 --interval-count 0", "--interval-count 0: expected at least 1 interval"},
+      {"-a -e clock_ticks --duration 0", "--duration '0': expected a decimal number of seconds above 0"},
+      {"-a -e clock_ticks --duration 1e300", "--duration '1e300': expected a decimal number of seconds above 0"},
+      {"-a -e clock_ticks -I 0", "-I '0': expected a whole number of milliseconds from 10 to"},
+      {"-a -e clock_ticks -I 100 --interval-count 0",
+       "--interval-count '0': expected a whole number of intervals from 1"},
       {"-e clock_ticks -s zz", "-s 'zz'"},
       {"-e clock_ticks -m mem7", "no CPMU matches -m mem7"},
-      {"-a -e clock_ticks -I 5", "-I 5: the interval must be at least 10 ms"},
-      {"-a -e clock_ticks -I abc", "--interval-print"},
+      {"-a -e clock_ticks -I 5", "-I '5': expected a whole number of milliseconds from 10 to"},
+      {"-a -e clock_ticks -I abc", "-I 'abc': expected a whole number"},
       {"-a -e clock_ticks --interval-count 2", "--interval-count needs -I MS"},
       {"-a -e clock_ticks --duration 1 -- true", "a COMMAND ends the count itself"},
       {"-a -e clock_ticks -x , -j", "--field-separator excludes --json"},

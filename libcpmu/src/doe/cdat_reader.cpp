@@ -11,6 +11,7 @@
 
 #include "cpmu/cdat.hpp"
 #include "cpmu/regs/doe.hpp"
+#include "platform/sysfs_file.hpp"
 
 namespace cpmu {
 namespace {
@@ -121,17 +122,11 @@ Result<RawCdat> read_function_cdat(Platform& platform, const PciFunctionInfo& fu
     // The kernel's copy: present and non-empty means it read and validated
     // the table; empty means its read failed, so we try for ourselves.
     const auto path = std::filesystem::path(options.cxl_root) / "devices" / std::string(kernel_object) / "CDAT";
-    std::ifstream file(path, std::ios::binary);
-    if (file) {
-      std::vector<std::uint8_t> bytes;
-      char c;
-      while (bytes.size() <= options.limits.max_bytes && file.get(c)) bytes.push_back(static_cast<std::uint8_t>(c));
-      if (bytes.size() > options.limits.max_bytes) {
-        return Error(Errc::kMalformed, fmt::format("{}: {} is larger than {} bytes", where, path.string(),
-                                                   options.limits.max_bytes));
-      }
-      if (!bytes.empty()) return RawCdat{std::move(bytes), path.string()};
-    }
+    // Non-blocking and bounded (platform/sysfs_file.hpp): a FIFO or an
+    // endless file there must not hang or exhaust cpmu.
+    const Result<std::string> text = detail::read_sysfs_text(path.string(), options.limits.max_bytes);
+    if (!text && text.error().code() == Errc::kMalformed) return text.error().context(where);
+    if (text && !text->empty()) return RawCdat{std::vector<std::uint8_t>(text->begin(), text->end()), path.string()};
   }
 
   Error last(Errc::kNotFound, fmt::format("{}: no DOE mailbox offers CXL table access (CDAT)", where));

@@ -149,6 +149,13 @@ class Exchanger {
     if (!status) return status.error();
     if (*status == kAllOnes) return gone();
     if (doe::status::kError.get(*status) != 0) {
+      // Before the first payload DW the length came from an object the
+      // device had already failed: it is no size to report.
+      if (dw == 0) {
+        return Error(Errc::kIo,
+                     "the device set Error right after the response header: the response is void "
+                     "(its length field is not to be trusted)");
+      }
       return Error(Errc::kIo, fmt::format("the device set Error before payload DW {} of {} was read", dw + 1, total));
     }
     if (doe::status::kDataObjectReady.get(*status) == 0) {

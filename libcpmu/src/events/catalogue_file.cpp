@@ -293,7 +293,16 @@ Result<CatalogueFile> parse_catalogue_file(std::string_view text, std::string_vi
   } catch (const Json::parse_error& e) {
     return syntax_error(text, file_name, e.byte, e.what());
   } catch (const Json::exception& e) {
-    return syntax_error(text, file_name, 0, e.what());
+    // A number too big for a double (1e400) comes without a position, but
+    // quoting the literal: it is placed where the literal first is.
+    std::string_view what = e.what();
+    if (const auto bracket = what.find("] "); bracket != std::string_view::npos) what.remove_prefix(bracket + 2);
+    std::size_t byte = 0;
+    if (const auto open = what.find('\''), close = what.rfind('\''); open != std::string_view::npos && close > open) {
+      const std::size_t at = text.find(what.substr(open + 1, close - open - 1));
+      if (at != std::string_view::npos) byte = at + 1;
+    }
+    return syntax_error(text, file_name, byte, what);
   }
   return FileParser(text, file_name).run(doc);
 }

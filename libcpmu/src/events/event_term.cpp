@@ -1,4 +1,5 @@
 #include "cpmu/event_term.hpp"
+#include "cpmu/printable_text.hpp"
 
 #include <fmt/format.h>
 
@@ -93,7 +94,7 @@ class TermParser {
 
   bool fail(Span term, std::size_t at, std::string_view problem) {
     error_ = Error(Errc::kInvalidArgument,
-                   fmt::format("event term '{}' at position {}: {}", term.text, at + 1, problem));
+                   fmt::format("event term '{}' at position {}: {}", printable(term.text), at + 1, problem));
     return false;
   }
 

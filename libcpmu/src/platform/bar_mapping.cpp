@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 
+#include "platform/sysfs_file.hpp"
 #include "util/unique_fd.hpp"
 
 namespace cpmu::detail {
@@ -43,11 +44,11 @@ Error mapping_error(int err, const ResourceFile& file, LockdownState lockdown) {
 
 Result<std::unique_ptr<Mmio>> BarMapping::map(const ResourceFile& file, std::uint64_t offset,
                                               std::uint64_t size) {
-  const UniqueFd fd(::open(file.path.c_str(), O_RDWR | O_CLOEXEC));
-  if (!fd) {
-    const int err = errno;
-    return mapping_error(err, file, read_lockdown());
-  }
+  int open_errno = 0;
+  Result<UniqueFd> opened = open_sysfs_file(file.path, O_RDWR, &open_errno);
+  if (!opened && open_errno == 0) return opened.error();  // there, but no regular file
+  if (!opened) return mapping_error(open_errno, file, read_lockdown());
+  const UniqueFd fd = std::move(*opened);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
     const int err = errno;

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 
+#include "cpmu/printable_text.hpp"
 #include "cpmu/regs/pci_config.hpp"
 
 namespace cpmu::detail {
@@ -37,23 +38,6 @@ bool is_hex(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return hex_value(c) >= 0; });
 }
 
-// A piece of a bad line, for a message: printable ASCII as it is, any other
-// byte as \xNN (messages end up in JSON, which needs valid UTF-8), cut short.
-std::string shown(std::string_view text) {
-  constexpr std::size_t kShown = 24;
-  std::string out;
-  for (std::size_t i = 0; i < text.size() && i < kShown; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("\\x{:02x}", c);
-    }
-  }
-  if (text.size() > kShown) out += "...";
-  return out;
-}
-
 enum class HeaderShape { kNone, kAddress, kWideDomain };
 
 // The address shapes lspci starts a device header with: BB:DD.F,
@@ -75,7 +59,7 @@ std::string row_fault(std::string_view bytes_text) {
     const std::size_t space = std::min(bytes_text.find(' ', pos), bytes_text.size());
     const std::string_view byte = bytes_text.substr(pos, space - pos);
     if (byte.empty()) return "bytes must be separated by exactly one space";
-    if (byte.size() != 2 || !is_hex(byte)) return fmt::format("'{}' is not a hexadecimal byte", shown(byte));
+    if (byte.size() != 2 || !is_hex(byte)) return fmt::format("'{}' is not a hexadecimal byte", printable(byte));
     ++count;
     pos = space + 1;
     if (space + 1 == bytes_text.size()) return "bytes must be separated by exactly one space";
@@ -88,7 +72,7 @@ std::string row_fault(std::string_view bytes_text) {
 // wrong with it and appends nothing.
 std::string take_row(std::string_view offset_text, std::string_view bytes_text, std::vector<std::uint8_t>& config) {
   if (offset_text.size() < 2 || offset_text.size() > 8 || !is_hex(offset_text)) {
-    return fmt::format("'{}' is not a hexadecimal config-space offset", shown(offset_text));
+    return fmt::format("'{}' is not a hexadecimal config-space offset", printable(offset_text));
   }
   unsigned offset = 0;
   std::from_chars(offset_text.data(), offset_text.data() + offset_text.size(), offset, 16);
@@ -193,7 +177,7 @@ void Parser::start_device(unsigned number, std::string_view token, HeaderShape s
   if (shape == HeaderShape::kWideDomain) return;
   auto address = PciAddress::parse(token);
   if (!address) {
-    stray(number, fmt::format("'{}' is not a PCI address (expected [DDDD:]BB:DD.F)", shown(token)));
+    stray(number, fmt::format("'{}' is not a PCI address (expected [DDDD:]BB:DD.F)", printable(token)));
     return;
   }
   auto [entry, added] = dump_.functions.try_emplace(*address);

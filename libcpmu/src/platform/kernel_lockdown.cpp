@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <fstream>
-#include <iterator>
+
+#include "platform/sysfs_file.hpp"
 
 namespace cpmu::detail {
 
@@ -20,10 +20,8 @@ LockdownState parse_lockdown(std::string_view text) {
 }
 
 LockdownState read_lockdown(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return LockdownState::kUnknown;
-  const std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  return parse_lockdown(text);
+  const Result<std::string> text = read_sysfs_text(path);
+  return text ? parse_lockdown(*text) : LockdownState::kUnknown;
 }
 
 Error refused_access_error(int err, std::string_view what, LockdownState lockdown) {

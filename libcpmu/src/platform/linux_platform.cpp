@@ -1,4 +1,5 @@
 #include "platform/linux_platform.hpp"
+#include "cpmu/printable_text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #include "platform/bar_mapping.hpp"
 #include "platform/kernel_lockdown.hpp"
 #include "platform/libpci_access.hpp"
+#include "platform/sysfs_file.hpp"
 #include "util/little_endian.hpp"
 #include "util/unique_fd.hpp"
 
@@ -45,15 +47,17 @@ std::string errno_text(int err) { return std::strerror(err); }
 Result<ConfigFile> open_config(const std::string& path, int flags, std::string_view what) {
   ConfigFile file;
   file.path = path;
-  file.fd = UniqueFd(::open(path.c_str(), flags | O_CLOEXEC));
-  if (!file.fd) {
-    const int err = errno;
+  int err = 0;
+  auto opened = open_sysfs_file(path, flags, &err);
+  if (!opened && err == 0) return opened.error();  // there, but no regular file
+  if (!opened) {
     if (err == ENOENT) {
       return Error(Errc::kNotFound, fmt::format("{}: no such file: no such PCI function", path));
     }
     if (err == EACCES || err == EPERM) return refused_access_error(err, what, read_lockdown());
     return Error(Errc::kIo, fmt::format("{}: {}", path, errno_text(err)));
   }
+  file.fd = std::move(*opened);
   struct stat st {};
   if (::fstat(file.fd.get(), &st) != 0) {
     return Error(Errc::kIo, fmt::format("{}: {}", path, errno_text(errno)));
@@ -134,13 +138,16 @@ Status LinuxPlatform::check_tree() const {
     auto address = PciAddress::parse(name);
     if (!address || address->to_string() != name) {
       return Error(Errc::kMalformed,
-                   fmt::format("{}: entry '{}' is not a PCI address (DDDD:BB:DD.F)", devices, name));
+                   fmt::format("{}: entry '{}' is not a PCI address (DDDD:BB:DD.F)", devices, printable(name)));
     }
+    // libpci opens these itself, blocking: a FIFO in their place would hang it.
     for (const char* required : kRequiredFiles) {
-      const std::string path = entry.path().string() + "/" + required;
-      if (::access(path.c_str(), R_OK) != 0) {
-        return Error(Errc::kNotFound, fmt::format("{}: {}", path, errno_text(errno)));
-      }
+      if (Status file = check_sysfs_file(entry.path().string() + "/" + required); !file) return file.error();
+    }
+    // libpci reads config space too, when the file is there.
+    const std::string config = entry.path().string() + "/config";
+    if (std::filesystem::symlink_status(config, ec).type() != std::filesystem::file_type::not_found) {
+      if (Status file = check_sysfs_file(config); !file) return file.error();
     }
   }
   return {};

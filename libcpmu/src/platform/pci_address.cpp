@@ -1,4 +1,5 @@
 #include "cpmu/pci_address.hpp"
+#include "cpmu/printable_text.hpp"
 
 #include <fmt/format.h>
 
@@ -24,7 +25,7 @@ bool parse_hex(std::string_view text, unsigned max, unsigned& out) {
 Result<PciAddress> PciAddress::parse(std::string_view text) {
   auto bad = [&] {
     return Error(Errc::kInvalidArgument,
-                 fmt::format("'{}' is not a PCI address (expected [DDDD:]BB:DD.F)", text));
+                 fmt::format("'{}' is not a PCI address (expected [DDDD:]BB:DD.F)", printable(text)));
   };
   std::string_view rest = text;
   unsigned domain = 0;

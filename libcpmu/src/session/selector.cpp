@@ -1,4 +1,5 @@
 #include "cpmu/selector.hpp"
+#include "cpmu/printable_text.hpp"
 
 #include <fmt/format.h>
 #include <fnmatch.h>
@@ -73,7 +74,8 @@ Result<Selector> Selector::parse(std::string_view text) {
   if (text.find(':') != std::string_view::npos) {
     if (text.find('/') != std::string_view::npos) {
       auto name = CpmuName::parse(text);
-      if (!name) return Error(Errc::kInvalidArgument, fmt::format("selector '{}': {}", text, name.error().message()));
+      if (!name)
+        return Error(Errc::kInvalidArgument, fmt::format("selector '{}': {}", printable(text), name.error().message()));
       s.form_ = Form::kCpmu;
       s.address_ = name->function;
       s.instance_ = name->instance;
@@ -81,7 +83,8 @@ Result<Selector> Selector::parse(std::string_view text) {
     }
     auto address = PciAddress::parse(text);
     if (!address) {
-      return Error(Errc::kInvalidArgument, fmt::format("selector '{}': {}", text, address.error().message()));
+      return Error(Errc::kInvalidArgument,
+                   fmt::format("selector '{}': {}", printable(text), address.error().message()));
     }
     s.form_ = Form::kFunction;
     s.address_ = *address;
@@ -161,7 +164,7 @@ Result<std::vector<CpmuRef>> select_cpmus(const DiscoveredMachine& machine, cons
   }
   for (std::size_t i = 0; i < parsed.size(); ++i) {
     if (!used[i]) {
-      return Error(Errc::kNotFound, fmt::format("'{}' matches no CPMU (CPMUs here: {})", parsed[i].text(),
+      return Error(Errc::kNotFound, fmt::format("'{}' matches no CPMU (CPMUs here: {})", printable(parsed[i].text()),
                                                 cpmu_candidates(machine)));
     }
   }
@@ -194,7 +197,7 @@ Result<std::vector<std::size_t>> select_functions(const DiscoveredMachine& machi
   for (std::size_t i = 0; i < parsed.size(); ++i) {
     if (!used[i]) {
       return Error(Errc::kNotFound, fmt::format("'{}' matches no PCI function (functions here: {})",
-                                                parsed[i].text(), function_candidates(machine, fallback)));
+                                                printable(parsed[i].text()), function_candidates(machine, fallback)));
     }
   }
   return out;
@@ -210,7 +213,7 @@ Result<CpmuRef> select_one_cpmu(const DiscoveredMachine& machine, std::string_vi
     names += (names.empty() ? "" : ", ") + CpmuName{f.info.address, f.cpmus[ref.cpmu].instance}.to_string();
   }
   return Error(Errc::kInvalidArgument,
-               fmt::format("'{}' is ambiguous: it matches {} CPMUs ({}); name one, e.g. as BDF/N", selector,
+               fmt::format("'{}' is ambiguous: it matches {} CPMUs ({}); name one, e.g. as BDF/N", printable(selector),
                            found->size(), names));
 }
 

@@ -1,4 +1,5 @@
 #include "cpmu/slot_filter.hpp"
+#include "cpmu/printable_text.hpp"
 
 #include <fmt/format.h>
 
@@ -24,7 +25,7 @@ bool parse_part(std::string_view text, unsigned max, std::optional<unsigned>& ou
 Result<SlotFilter> SlotFilter::parse(std::string_view text) {
   auto bad = [&](std::string_view why) {
     return Error(Errc::kInvalidArgument,
-                 fmt::format("-s '{}': {} (expected [[[[domain]:]bus]:][slot][.[func]])", text, why));
+                 fmt::format("-s '{}': {} (expected [[[[domain]:]bus]:][slot][.[func]])", printable(text), why));
   };
   SlotFilter filter;
   std::string_view rest = text;

@@ -154,6 +154,10 @@ TEST(DoeMailbox, ErrorMidExchangeFailsThatExchangeAndTheAbortRecovers) {
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().code(), Errc::kIo);
   EXPECT_NE(failed.error().message().find("Error"), std::string::npos) << failed.error().message();
+  // The error came within the 3-DW header-and-payload: no length read after
+  // it (0, the largest object) is reported as the response's size.
+  EXPECT_EQ(failed.error().message().find("262142"), std::string::npos) << failed.error().message();
+  EXPECT_NE(failed.error().message().find("the response is void"), std::string::npos) << failed.error().message();
   EXPECT_FALSE(mailbox.dead());
   rig.inject(DoeFault::kNone);
   EXPECT_TRUE(mailbox.exchange(discovery_request()));
