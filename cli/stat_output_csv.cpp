@@ -31,9 +31,12 @@ class CsvRenderer final : public StatRenderer {
   }
 
   void interval(const Snapshot& snapshot, const std::vector<StatRow>& rows) override {
+    intervals_printed_ = true;
     counts(snapshot, rows, true);
   }
 
+  // After interval lines the totals keep the time column (the elapsed
+  // time), so every line of one output has the same fields.
   void totals(const Snapshot& snapshot, const std::vector<StatRow>& rows, const StatRun&) override {
     counts(snapshot, rows, false);
   }
@@ -41,7 +44,7 @@ class CsvRenderer final : public StatRenderer {
  private:
   void counts(const Snapshot& snapshot, const std::vector<StatRow>& rows, bool interval) {
     std::vector<std::string> time;
-    if (interval) time.push_back(seconds(snapshot.elapsed_ns()));
+    if (intervals_printed_) time.push_back(seconds(snapshot.elapsed_ns()));
     for (const StatRow& row : rows) {
       std::vector<std::string> fields = time;
       append(fields, count_fields(snapshot, row, interval));
@@ -49,12 +52,23 @@ class CsvRenderer final : public StatRenderer {
     }
     for (const MetricValue& metric : snapshot.metrics) {
       const std::optional<double> value = interval ? metric.interval_value : metric.total_value;
+      std::string shown = value ? plain_number(*value) : "<not counted>";
+      if (!metric.not_supported.empty()) shown = "<not supported>";
       std::vector<std::string> fields = time;
-      append(fields, {snapshot.sources[metric.source].identity->name.to_string(),
-                      value ? fmt::format("{:.6g}", *value) : "<not counted>", std::string(unit_name(metric.unit)), metric.name, "", "", "",
-                      "", metric.trusted ? "" : "untrusted"});
+      append(fields,
+             {snapshot.sources[metric.source].identity->name.to_string(), shown, std::string(unit_name(metric.unit)),
+              metric.name, "", "", "", "", metric.trusted ? "" : "untrusted"});
       line(fields);
     }
+  }
+
+  // A metric value as a plain decimal (perf prints no exponents): six
+  // decimals, trailing zeros dropped; 2.5e9 -> "2500000000", 0.25 -> "0.25".
+  static std::string plain_number(double value) {
+    std::string text = fmt::format("{:.6f}", value);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+    return text == "-0" ? "0" : text;
   }
 
   static std::vector<std::string> count_fields(const Snapshot& snapshot, const StatRow& row, bool interval) {
@@ -108,6 +122,7 @@ class CsvRenderer final : public StatRenderer {
 
   std::FILE* out_;
   std::string separator_;
+  bool intervals_printed_ = false;
 };
 
 }  // namespace

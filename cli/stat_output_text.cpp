@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
+#include <utility>
 
 #include "stat_output.hpp"
 #include "cpmu/value_text.hpp"
@@ -79,19 +81,15 @@ class TextRenderer final : public StatRenderer {
   }
 
   std::string count_line(const Snapshot& snapshot, const StatRow& row, const std::vector<StatRow>& rows,
-                         bool interval) const {
+                         bool interval) {
     const RowFigures f = row_figures(snapshot, row, interval);
     const int width = event_width(rows);
-    if (!f.series) {
-      return fmt::format("{:>{}}     {:<{}} {:<{}} # {}", "<not supported>", kValueWidth, row.event, width, "-",
-                         kCpmuWidth, row.reason);
-    }
+    if (!f.series) return not_supported_line(row.event, "-", row.reason, width);
     const std::string cpmu = f.cpmu->identity->name.to_string();
     const CountValue& count = f.figures->count;
     std::string mark = !count.trusted ? kUntrustedMark : f.series->ended ? kEndedMark : "";
     if (count.state == CountState::kNotSupported) {
-      return fmt::format("{:>{}}     {:<{}} {:<{}} # {}", "<not supported>", kValueWidth, row.event, width, cpmu,
-                         kCpmuWidth, f.series->info->placement_reason);
+      return not_supported_line(row.event, cpmu, f.series->info->placement_reason, width);
     }
     if (count.state == CountState::kNotCounted || !f.figures->estimate) {
       return fmt::format("{:>{}} {:<3} {:<{}} {}", "<not counted>", kValueWidth, mark, row.event, width, cpmu);
@@ -106,12 +104,25 @@ class TextRenderer final : public StatRenderer {
   }
 
   std::string metric_line(const Snapshot& snapshot, const MetricValue& metric, const std::vector<StatRow>& rows,
-                          bool interval) const {
+                          bool interval) {
+    const std::string cpmu = snapshot.sources[metric.source].identity->name.to_string();
+    if (!metric.not_supported.empty()) {
+      return not_supported_line(metric.name, cpmu, metric.not_supported, event_width(rows));
+    }
     const std::optional<double> value = interval ? metric.interval_value : metric.total_value;
     const std::string shown = value ? quantity(*value, metric.unit) : "<not counted>";
     return fmt::format("{:>{}} {:<3} {:<{}} {:<{}} # metric", shown, kValueWidth, metric.trusted ? "" : kUntrustedMark,
-                       metric.name, event_width(rows), snapshot.sources[metric.source].identity->name.to_string(),
-                       kCpmuWidth);
+                       metric.name, event_width(rows), cpmu, kCpmuWidth);
+  }
+
+  // The reason is given the first time an event on a CPMU is shown, not on
+  // every interval line after it (perf gives it once too).
+  std::string not_supported_line(const std::string& event, const std::string& cpmu, const std::string& reason,
+                                 int width) {
+    std::string line =
+        fmt::format("{:>{}}     {:<{}} {:<{}}", "<not supported>", kValueWidth, event, width, cpmu, kCpmuWidth);
+    if (explained_.insert({event, cpmu}).second) line += " # " + reason;
+    return line;
   }
 
   void footnotes(const Snapshot& snapshot, const std::vector<StatRow>& rows) const {
@@ -137,6 +148,7 @@ class TextRenderer final : public StatRenderer {
 
   std::FILE* out_;
   bool interval_header_printed_ = false;
+  std::set<std::pair<std::string, std::string>> explained_;  // (event, cpmu) whose reason was shown
 };
 
 }  // namespace

@@ -167,7 +167,70 @@ TEST(StatCli, CsvIntervalLinesStartWithTheTime) {
   ASSERT_EQ(lines.size(), 3u) << run.out;
   EXPECT_EQ(csv_fields(lines[0], ',').size(), 10u);
   EXPECT_TRUE(std::regex_match(csv_fields(lines[0], ',')[0], std::regex("0\\.[0-9]{9}"))) << lines[0];
-  EXPECT_EQ(csv_fields(lines[2], ',').size(), 9u) << "then the totals";
+  // Then the totals, which keep the time column (the elapsed time).
+  const auto totals = csv_fields(lines[2], ',');
+  ASSERT_EQ(totals.size(), 10u) << lines[2];
+  EXPECT_TRUE(std::regex_match(totals[0], std::regex("0\\.[0-9]{9}"))) << lines[2];
+  EXPECT_EQ(totals[1], "0000:0f:00.0/0") << lines[2];
+}
+
+TEST(StatCli, NotSupportedReasonIsPrintedOnceNotOnEveryIntervalLine) {
+  auto run = run_cpmu(kStat + "-I 50 --interval-count 3 -e vid=0x1e98,gid=0x20,mask=0x2 -s 0f:00.0");
+  ASSERT_EQ(run.status, 0) << run.err;
+  const std::regex unsupported(R"(<not supported> +vid=0x1e98,gid=0x20,mask=0x2 +0000:0f:00\.0/1)");
+  int lines = 0, reasons = 0;
+  for (const std::string& line : lines_of(run.out)) {
+    if (!std::regex_search(line, unsupported)) continue;
+    ++lines;
+    if (line.find("GID 0x0020") != std::string::npos) ++reasons;
+  }
+  EXPECT_EQ(lines, 4) << "three intervals and the totals\n" << run.out;
+  EXPECT_EQ(reasons, 1) << run.out;
+}
+
+TEST(StatCli, CsvMetricValuesArePlainNumbers) {
+  auto run = run_cpmu(kStat + "-x , -I 50 --interval-count 2 -M read_bandwidth -e clock_ticks --cpmu 0000:0f:00.0/0");
+  ASSERT_EQ(run.status, 0) << run.err;
+  int metrics = 0;
+  for (const std::string& line : lines_of(run.out)) {
+    const auto f = csv_fields(line, ',');
+    if (f.size() < 5 || f[4] != "read_bandwidth") continue;
+    ++metrics;
+    EXPECT_TRUE(std::regex_match(f[2], std::regex("[0-9]+(\\.[0-9]+)?"))) << line;
+    EXPECT_GE(std::stod(f[2]), 1e6) << "large enough that %g would write an exponent: " << line;
+  }
+  EXPECT_EQ(metrics, 3) << run.out;
+}
+
+// 0f:00.0/1 counts no S2M data: read_bandwidth is <not supported> there,
+// naming the input, in every format; on 0f:00.0/0 it is a value.
+TEST(StatCli, MetricWhoseInputsACpmuLacksIsNotSupportedWithTheReason) {
+  auto text = run_cpmu(kStat + "--duration 0.1 -M read_bandwidth -e clock_ticks -s 0f:00.0");
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_TRUE(std::regex_search(
+      text.out,
+      std::regex(R"(<not supported> +read_bandwidth +0000:0f:00\.0/1 +# input s2m_drs_memdata is not supported)")))
+      << text.out;
+  EXPECT_TRUE(
+      std::regex_search(text.out, std::regex(R"([0-9.]+ [kMG]?B/s +read_bandwidth +0000:0f:00\.0/0 +# metric)")))
+      << text.out;
+
+  auto csv = run_cpmu(kStat + "-x , --duration 0.1 -M read_bandwidth -e clock_ticks -s 0f:00.0");
+  ASSERT_EQ(csv.status, 0) << csv.err;
+  EXPECT_NE(csv.out.find("0000:0f:00.0/1,<not supported>,bytes_per_second,read_bandwidth,"), std::string::npos)
+      << csv.out;
+
+  auto js = run_cpmu(kStat + "-j --duration 0.1 -M read_bandwidth -e clock_ticks -s 0f:00.0");
+  ASSERT_EQ(js.status, 0) << js.err;
+  std::map<std::string, json> metric_of;
+  for (const json& row : json_lines(js.out)) {
+    if (row["type"] == "metric") metric_of[row["cpmu"].get<std::string>()] = row;
+  }
+  ASSERT_EQ(metric_of.size(), 2u) << js.out;
+  EXPECT_EQ(metric_of["0000:0f:00.0/1"]["state"], "not_supported");
+  EXPECT_NE(metric_of["0000:0f:00.0/1"]["reason"].get<std::string>().find("s2m_drs_memdata"), std::string::npos);
+  EXPECT_FALSE(metric_of["0000:0f:00.0/1"].contains("value"));
+  EXPECT_EQ(metric_of["0000:0f:00.0/0"]["state"], "counted");
 }
 
 void expect_unsigned(const json& row, const char* key) {

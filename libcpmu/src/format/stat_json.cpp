@@ -85,9 +85,13 @@ std::string encode_metric_line(const Snapshot& snapshot, std::size_t index, Scop
   line["metric"] = metric.name;
   line["unit"] = unit_name(metric.unit);
   const std::optional<double> value = scope == Scope::kInterval ? metric.interval_value : metric.total_value;
-  line["state"] = count_state_name(value ? CountState::kCounted : CountState::kNotCounted);
+  const CountState state = !metric.not_supported.empty() ? CountState::kNotSupported
+                           : value                       ? CountState::kCounted
+                                                         : CountState::kNotCounted;
+  line["state"] = count_state_name(state);
   if (value) line["value"] = *value;
   line["trusted"] = metric.trusted;
+  if (!metric.not_supported.empty()) line["reason"] = metric.not_supported;
   return detail::line_document(line);
 }
 
