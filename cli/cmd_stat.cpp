@@ -21,10 +21,11 @@
 #include <filesystem>
 
 #include "child_process.hpp"
-#include "cpmu/session.hpp"
 #include "command.hpp"
 #include "cpmu/monitor.hpp"
+#include "cpmu/session.hpp"
 #include "machine_source.hpp"
+#include "stat_aggregation.hpp"
 #include "stat_output.hpp"
 #include "stat_selection.hpp"
 
@@ -49,6 +50,8 @@ struct StatOptions {
   std::string output;
   std::vector<std::string> command;
   std::string backend = "auto";
+  bool no_merge = false;
+  bool per_device = false;
   CLI::Option* separator_option = nullptr;
   CLI::Option* interval_option = nullptr;
   CLI::Option* interval_count_option = nullptr;
@@ -108,7 +111,7 @@ std::vector<PlanRow> plan_rows(const std::vector<StatCandidate>& candidates, con
 // What runs: the session's counting and, per term, the series that show it.
 struct StatCounting {
   Counting counting;
-  std::vector<StatRow> rows;
+  std::vector<TermSeries> terms;
 };
 
 // Every candidate goes to the session, which picks its backend or says why
@@ -163,11 +166,9 @@ Result<StatCounting> open_counting(Session& session, const std::vector<StatCandi
     }
   }
   for (std::size_t t = 0; t < terms.size(); ++t) {
-    if (series_of_term[t].empty()) {
-      out.rows.push_back({terms[t].label, terms[t].unit, std::nullopt,
-                          why_not[t].empty() ? "no selected CPMU can count it" : why_not[t]});
-    }
-    for (std::size_t s : series_of_term[t]) out.rows.push_back({terms[t].label, terms[t].unit, s, {}});
+    std::string reason;
+    if (series_of_term[t].empty()) reason = why_not[t].empty() ? "no selected CPMU can count it" : why_not[t];
+    out.terms.push_back({terms[t].label, terms[t].unit, terms[t].pmu, std::move(series_of_term[t]), reason});
   }
   return out;
 }
@@ -208,8 +209,13 @@ struct RunResult {
 class StatSession {
  public:
   StatSession(const StatOptions& options, Monitor& monitor, StatRenderer& renderer,
-              const std::vector<StatRow>& rows, int signals)
-      : options_(options), monitor_(monitor), renderer_(renderer), rows_(rows), signals_(signals) {}
+              const std::vector<TermSeries>& terms, Aggregation aggregation, int signals)
+      : options_(options),
+        monitor_(monitor),
+        renderer_(renderer),
+        terms_(terms),
+        aggregation_(aggregation),
+        signals_(signals) {}
 
   Result<RunResult> run() {
     if (!options_.command.empty()) {
@@ -247,7 +253,8 @@ class StatSession {
           if (auto snapshot = monitor_.latest();
               options_.interval_ms > 0 && !done_ && snapshot && snapshot->sequence > printed_sequence_) {
             printed_sequence_ = snapshot->sequence;
-            renderer_.interval(*snapshot, rows_);
+            const AggregatedView view = aggregate(*snapshot, terms_, aggregation_);
+            renderer_.interval(view.snapshot, view.rows);
             std::fflush(nullptr);
             if (options_.interval_count > 0 && ++intervals_ >= options_.interval_count) done_ = true;
           }
@@ -289,7 +296,8 @@ class StatSession {
   const StatOptions& options_;
   Monitor& monitor_;
   StatRenderer& renderer_;
-  const std::vector<StatRow>& rows_;
+  const std::vector<TermSeries>& terms_;
+  Aggregation aggregation_;
   int signals_;
   std::optional<ChildProcess> child_;
   RunResult result_;
@@ -393,7 +401,10 @@ int run_stat(StatOptions& options, int& ending_signal) {
   Monitor& monitor = *counting->counting.monitor;
   if (Status started = monitor.start(); !started) return usage(started.error().message());
 
-  StatSession session(options, monitor, *renderer, counting->rows, signals->get());
+  const Aggregation aggregation = options.per_device ? Aggregation::kPerDevice
+                                  : options.no_merge ? Aggregation::kPerCpmu
+                                                     : Aggregation::kMerge;
+  StatSession session(options, monitor, *renderer, counting->terms, aggregation, signals->get());
   auto result = session.run();
   if (!result) {
     monitor.stop();
@@ -405,7 +416,8 @@ int run_stat(StatOptions& options, int& ending_signal) {
   std::shared_ptr<const Snapshot> final_counts = monitor.sample_now();
   monitor.stop();
   StatRun run{options.command.empty() ? "system wide" : command_line(options.command), result->interrupted};
-  renderer->totals(*final_counts, counting->rows, run);
+  const AggregatedView totals = aggregate(*final_counts, counting->terms, aggregation);
+  renderer->totals(totals.snapshot, totals.rows, run);
   for (const SourceStatus& cpmu : final_counts->sources) result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
   if (result->command_status) return *result->command_status;
   ending_signal = result->ending_signal;
@@ -454,6 +466,10 @@ Runner setup_stat(CLI::App& app) {
                  "How to count: direct (cpmu programs the CPMU), perf (through the kernel's cxl_pmu driver) or "
                  "auto (perf where the kernel owns the CPMU, else direct; the default)")
       ->type_name("BACKEND");
+  auto* no_merge = app.add_flag("-A,--no-merge,--no-aggr", options->no_merge,
+                                "A line per CPMU for an event counted on several (default: one line summing them, "
+                                "as perf merges same-named PMUs)");
+  app.add_flag("--per-device", options->per_device, "A line per PCI function, summing its CPMUs")->excludes(no_merge);
   app.add_flag("--plan", options->plan, "Show which counter each event would use, and why not; count nothing");
   app.add_option("-o,--output", options->output, "Write the counts to FILE ('-': standard output) instead of "
                                                  "standard error")

@@ -35,6 +35,7 @@ struct RowFigures {
   const SeriesValue* series = nullptr;   // null: not counted anywhere
   const SourceStatus* cpmu = nullptr;
   const SeriesFigures* figures = nullptr;
+  std::string cpmu_label;  // the CPMU's name, or what an aggregate line sums
 };
 RowFigures row_figures(const Snapshot& snapshot, const StatRow& row, bool interval);
 

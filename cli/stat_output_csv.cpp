@@ -83,7 +83,7 @@ class CsvRenderer final : public StatRenderer {
       value = std::to_string(static_cast<std::uint64_t>(std::llround(*f.figures->estimate)));
     }
     const bool counted = value.front() != '<';
-    return {f.cpmu->identity->name.to_string(),
+    return {f.cpmu_label,
             value,
             unit_field(row.unit),
             row.event,

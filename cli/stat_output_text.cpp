@@ -85,7 +85,7 @@ class TextRenderer final : public StatRenderer {
     const RowFigures f = row_figures(snapshot, row, interval);
     const int width = event_width(rows);
     if (!f.series) return not_supported_line(row.event, "-", row.reason, width);
-    const std::string cpmu = f.cpmu->identity->name.to_string();
+    const std::string& cpmu = f.cpmu_label;
     const CountValue& count = f.figures->count;
     std::string mark = !count.trusted ? kUntrustedMark : f.series->ended ? kEndedMark : "";
     if (count.state == CountState::kNotSupported) {
@@ -134,8 +134,7 @@ class TextRenderer final : public StatRenderer {
     for (const StatRow& row : rows) {
       const RowFigures f = row_figures(snapshot, row, false);
       if (f.series && !f.figures->count.trusted) {
-        note(kUntrustedMark, fmt::format("not exact: {} {}: {}", f.cpmu->identity->name.to_string(), row.event,
-                                         f.figures->count.doubt));
+        note(kUntrustedMark, fmt::format("not exact: {} {}: {}", f.cpmu_label, row.event, f.figures->count.doubt));
       }
     }
     for (const SourceStatus& cpmu : snapshot.sources) {

@@ -90,7 +90,7 @@ TEST(StatCli, CountsEventsByNameOnTheChosenCpmu) {
 }
 
 TEST(StatCli, RawTermIsCountedAndShownAsWritten) {
-  auto run = run_cpmu(kStat + "-e vid=0x1e98,gid=0x20,mask=0x2 -s 0f:00.0 --duration 0.1");
+  auto run = run_cpmu(kStat + "-A -e vid=0x1e98,gid=0x20,mask=0x2 -s 0f:00.0 --duration 0.1");
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_NE(count_line(run.out, "vid=0x1e98,gid=0x20,mask=0x2", "0000:0f:00.0/0"), "") << run.out;
   // 0f:00.0's second CPMU has no M2S group: chosen by -s, it says why not.
@@ -115,7 +115,7 @@ TEST(StatCli, AllCountsEachEventOnEveryCpmuThatCanCountIt) {
     for (const json& row : json_lines(plan.out)) {
       if (row["placement"] != "not_supported") can.insert(row["cpmu"].get<std::string>());
     }
-    auto run = run_cpmu(kStat + "-a -j --duration 0.1 -e " + event);
+    auto run = run_cpmu(kStat + "-A -a -j --duration 0.1 -e " + event);
     ASSERT_EQ(run.status, 0) << run.err;
     for (const json& row : json_lines(run.out)) {
       if (row["type"] != "count") continue;
@@ -125,6 +125,59 @@ TEST(StatCli, AllCountsEachEventOnEveryCpmuThatCanCountIt) {
     EXPECT_GE(can.size(), 3u) << event;
     EXPECT_EQ(counted, can) << event;
   }
+}
+
+// By default an event counted on several CPMUs of one kind is one line
+// summing them (perf's merge of same-named PMUs); -A gives a line per CPMU.
+TEST(StatCli, EventOnSeveralCpmusIsMergedPerKindByDefaultAndSplitWithNoMerge) {
+  auto each = run_cpmu(kStat + "-A -a -j --duration 0.1 -e clock_ticks");
+  ASSERT_EQ(each.status, 0) << each.err;
+  std::set<std::string> all;
+  for (const json& row : json_lines(each.out)) {
+    if (row["type"] != "count") continue;
+    EXPECT_FALSE(row.contains("aggregate")) << row;
+    all.insert(row["cpmu"].get<std::string>());
+  }
+  auto merged = run_cpmu(kStat + "-a -j --duration 0.1 -e clock_ticks");
+  ASSERT_EQ(merged.status, 0) << merged.err;
+  std::set<std::string> covered;
+  int endpoint_lines = 0;
+  for (const json& row : json_lines(merged.out)) {
+    if (row["type"] != "count") continue;
+    if (!row.contains("aggregate")) {
+      covered.insert(row["cpmu"].get<std::string>());
+      continue;
+    }
+    EXPECT_TRUE(std::regex_match(row["aggregate"].get<std::string>(), std::regex("[a-z-]+:[0-9]+"))) << row;
+    EXPECT_EQ(
+        row["cpmus"].size(),
+        std::stoul(row["aggregate"].get<std::string>().substr(row["aggregate"].get<std::string>().find(':') + 1)));
+    for (const json& cpmu : row["cpmus"]) EXPECT_TRUE(covered.insert(cpmu.get<std::string>()).second) << cpmu;
+    if (row["aggregate"].get<std::string>().rfind("endpoint:", 0) == 0) {
+      ++endpoint_lines;
+      EXPECT_GE(row["cpmus"].size(), 3u) << row;
+      // Each endpoint CPMU ticks about 1 GHz over 0.1 s: the sum is several times one.
+      EXPECT_GT(row["value"].get<double>(), 2.5e8) << row;
+    }
+  }
+  EXPECT_EQ(endpoint_lines, 1) << merged.out;
+  EXPECT_EQ(covered, all) << "every CPMU in exactly one line";
+
+  auto text = run_cpmu(kStat + "-a --duration 0.1 -e clock_ticks");
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_TRUE(std::regex_search(text.out, std::regex(R"(\n +[0-9,]+ +clock_ticks +endpoint:[0-9]+ +# )"))) << text.out;
+}
+
+TEST(StatCli, PerDeviceSumsTheCpmusOfEachFunction) {
+  auto run = run_cpmu(kStat + "--per-device -x , -s 0f:00.0 -e clock_ticks --duration 0.1");
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto lines = lines_of(run.out);
+  ASSERT_EQ(lines.size(), 1u) << run.out;
+  const auto f = csv_fields(lines[0], ',');
+  EXPECT_EQ(f[0], "0000:0f:00.0");
+  EXPECT_GT(std::stod(f[1]), 1.5e8) << "two CPMUs' clocks over 0.1 s";
+  auto both = run_cpmu(kStat + "--per-device -A -s 0f:00.0 -e clock_ticks --duration 0.1");
+  EXPECT_EQ(both.status, 2) << "--per-device and -A exclude each other";
 }
 
 TEST(StatCli, EventNoCpmuCanCountIsNotSupportedWithTheReason) {
@@ -175,7 +228,7 @@ TEST(StatCli, CsvIntervalLinesStartWithTheTime) {
 }
 
 TEST(StatCli, NotSupportedReasonIsPrintedOnceNotOnEveryIntervalLine) {
-  auto run = run_cpmu(kStat + "-I 50 --interval-count 3 -e vid=0x1e98,gid=0x20,mask=0x2 -s 0f:00.0");
+  auto run = run_cpmu(kStat + "-A -I 50 --interval-count 3 -e vid=0x1e98,gid=0x20,mask=0x2 -s 0f:00.0");
   ASSERT_EQ(run.status, 0) << run.err;
   const std::regex unsupported(R"(<not supported> +vid=0x1e98,gid=0x20,mask=0x2 +0000:0f:00\.0/1)");
   int lines = 0, reasons = 0;
@@ -546,7 +599,7 @@ TEST(StatCli, CpmuInUseByAnotherProcessIsRefusedNamingTheHolder) {
   EXPECT_NE(chosen.err.find("process " + std::to_string(::getpid())), std::string::npos) << chosen.err;
 
   // With -a the CPMU is skipped with the same words, and the others count.
-  auto all = run_command(env, kStat + "-a -e clock_ticks --duration 0.1");
+  auto all = run_command(env, kStat + "-A -a -e clock_ticks --duration 0.1");
   EXPECT_EQ(all.status, 0) << all.err;
   EXPECT_NE(all.err.find("skipping 0000:0f:00.0/0"), std::string::npos) << all.err;
   EXPECT_EQ(count_line(all.out, "clock_ticks", "0000:0f:00.0/0"), "") << all.out;

@@ -21,7 +21,10 @@ Json scoped_head(const char* type, const Snapshot& snapshot, Scope scope) {
 
 void count_fields(Json& line, const Snapshot& snapshot, const CountLine& row, Scope scope) {
   const SeriesValue* series = row.series ? &snapshot.series.at(*row.series) : nullptr;
-  if (series) {
+  if (series && !row.aggregate.empty()) {
+    line["aggregate"] = row.aggregate;
+    line["cpmus"] = row.cpmus;
+  } else if (series) {
     const SourceIdentity& source = *snapshot.sources.at(series->info->source).identity;
     line["cpmu"] = source.name.to_string();
     if (!source.perf_pmu.empty()) line["perf_pmu"] = source.perf_pmu;
