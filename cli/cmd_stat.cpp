@@ -340,6 +340,9 @@ int run_stat(StatOptions& options, int& ending_signal) {
   if (!options.command.empty() && (options.duration_s > 0 || options.interval_count > 0)) {
     return usage("a COMMAND ends the count itself: drop --duration and --interval-count, or the COMMAND");
   }
+  if (options.events.empty() && options.metrics.empty()) {
+    return usage("--event is required (or -M METRICS, whose inputs are counted)");
+  }
   if (options.separator_option->count() > 0 && options.separator.empty()) {
     return usage("-x needs a separator, e.g. -x ,");
   }
@@ -432,14 +435,14 @@ Runner setup_stat(CLI::App& app) {
   app.add_option("-e,--event", options->events,
                  "Events to count: catalogue names, a+b sums, raw vid=,gid=,mask=[,threshold=,edge,invert,hdm=] "
                  "or PMU/terms/ (PMU: a CPMU name such as 0000:0d:00.0/0, or cxl_pmu_memX.Y); repeatable")
-      ->required()
       ->allow_extra_args(false)
       ->type_name("EVENTS");
   app.add_option("-M,--metrics", options->metrics, "Derived metrics from the catalogue; their events are added")
       ->delimiter(',')
       ->allow_extra_args(false)
       ->type_name("METRICS");
-  app.add_flag("-a,--all-cpmus", options->filters.all, "Count each event on every CPMU that can count it");
+  app.add_flag("-a,--all-cpmus", options->filters.all,
+               "Count each event on every CPMU that can count it (the default without -s, -m or --cpmu)");
   app.add_option("-s,--slot", options->filters.slot, "Only CPMUs of functions in [[[[domain]:]bus]:][slot][.[func]]")
       ->type_name("SLOT");
   app.add_option("-m,--memdev", options->filters.memdev, "Only CPMUs of this kernel memdev (mem0 or 0)")

@@ -180,6 +180,41 @@ TEST(StatCli, PerDeviceSumsTheCpmusOfEachFunction) {
   EXPECT_EQ(both.status, 2) << "--per-device and -A exclude each other";
 }
 
+// As perf counts uncore events: a bare event, with or without a COMMAND,
+// counts on every CPMU that can count it, as -a does.
+TEST(StatCli, BareEventCountsOnEveryCpmuThatCanCountItWithoutAll) {
+  auto cpmus_of = [](const std::string& out) {
+    std::set<std::string> cpmus;
+    for (const json& row : json_lines(out)) {
+      if (row["type"] == "count") cpmus.insert(row["cpmu"].get<std::string>());
+    }
+    return cpmus;
+  };
+  auto all = run_cpmu(kStat + "-A -j -a --duration 0.1 -e m2s_req_memrd");
+  ASSERT_EQ(all.status, 0) << all.err;
+  auto bare = run_cpmu(kStat + "-A -j --duration 0.1 -e m2s_req_memrd");
+  ASSERT_EQ(bare.status, 0) << bare.err;
+  EXPECT_GE(cpmus_of(bare.out).size(), 3u) << bare.out;
+  EXPECT_EQ(cpmus_of(bare.out), cpmus_of(all.out));
+  auto command = run_cpmu(kStat + "-A -j -e m2s_req_memrd -- sleep 0.1");
+  ASSERT_EQ(command.status, 0) << command.err;
+  EXPECT_EQ(cpmus_of(command.out), cpmus_of(all.out));
+}
+
+// -M alone: the metric's inputs are what is counted.
+TEST(StatCli, MetricAloneCountsItsInputs) {
+  auto run = run_cpmu(kStat + "-j --duration 0.1 -M read_bandwidth --cpmu 0000:0f:00.0/0");
+  ASSERT_EQ(run.status, 0) << run.err;
+  std::set<std::string> events;
+  int metrics = 0;
+  for (const json& row : json_lines(run.out)) {
+    if (row["type"] == "count") events.insert(row["event"].get<std::string>());
+    if (row["type"] == "metric" && row["state"] == "counted") ++metrics;
+  }
+  EXPECT_EQ(events, std::set<std::string>{"s2m_drs_memdata"}) << run.out;
+  EXPECT_EQ(metrics, 1) << run.out;
+}
+
 TEST(StatCli, EventNoCpmuCanCountIsNotSupportedWithTheReason) {
   auto run = run_cpmu(kStat + "-a -e ddr_act,cachedata_d2h_data --duration 0.1");
   ASSERT_EQ(run.status, 0) << run.err;
@@ -535,10 +570,10 @@ TEST(StatCli, BadInputExitsTwoWithAMessageNamingWhatAndWhere) {
       {"-a -e clock_ticks,vid=0x1e98,gid=0x20", "event term 'vid=0x1e98,gid=0x20' at position 13: missing 'mask'"},
       {"-a -e clock_ticks,threshold=300", "at position 23: 300 is too big for 'threshold'"},
       {"-a -e cxl_pmu_mem0.0/clock_ticks", "missing the closing '/'"},
-      {"-e cxl_pmu_mem9.0/clock_ticks/", "event term 'cxl_pmu_mem9.0/clock_ticks/' at position 1: "
-                                         "'cxl_pmu_mem9.0' matches no CPMU (CPMUs here: 0000:0c:00.0/0"},
+      {"-e cxl_pmu_mem9.0/clock_ticks/",
+       "event term 'cxl_pmu_mem9.0/clock_ticks/' at position 1: "
+       "'cxl_pmu_mem9.0' matches no CPMU (CPMUs here: 0000:0c:00.0/0"},
       {"-e 0000:0f:00.0/7/clock_ticks/", "'0000:0f:00.0/7' matches no CPMU"},
-      {"-e clock_ticks", "event 'clock_ticks' names no CPMU: add -a"},
       {"-e clock_ticks --cpmu 0000:99:00.0/0", "--cpmu '0000:99:00.0/0' matches no CPMU"},
       {"-e clock_ticks --cpmu 0f:00.0/x", "--cpmu selector '0f:00.0/x': "},
       {"-e clock_ticks --cpmu '0f:*' --cpmu port9", "--cpmu 'port9' matches no CPMU"},
