@@ -52,6 +52,10 @@ struct StatOptions {
   std::string backend = "auto";
   bool no_merge = false;
   bool per_device = false;
+  unsigned repeat = 1;
+  bool summary = false;
+  bool append = false;
+  CLI::Option* repeat_option = nullptr;
   CLI::Option* separator_option = nullptr;
   CLI::Option* interval_option = nullptr;
   CLI::Option* interval_count_option = nullptr;
@@ -340,6 +344,10 @@ int run_stat(StatOptions& options, int& ending_signal) {
   if (!options.command.empty() && (options.duration_s > 0 || options.interval_count > 0)) {
     return usage("a COMMAND ends the count itself: drop --duration and --interval-count, or the COMMAND");
   }
+  if (options.repeat_option->count() > 0 && options.repeat == 0) return usage("-r 0: expected at least 1 run");
+  if (options.append && (options.output.empty() || options.output == "-")) {
+    return usage("--append needs -o FILE: the file the counts are added to");
+  }
   if (options.events.empty() && options.metrics.empty()) {
     return usage("--event is required (or -M METRICS, whose inputs are counted)");
   }
@@ -379,49 +387,64 @@ int run_stat(StatOptions& options, int& ending_signal) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
   if (options.output == "-") out = stdout;
   if (!options.output.empty() && options.output != "-") {
-    file.reset(std::fopen(options.output.c_str(), "we"));
+    file.reset(std::fopen(options.output.c_str(), options.append ? "ae" : "we"));
     if (!file) return usage(fmt::format("-o {}: {}", options.output, std::strerror(errno)));
     out = file.get();
   }
-  std::unique_ptr<StatRenderer> renderer = options.json                       ? make_json_renderer(out)
-                                           : options.separator_option->count() ? make_csv_renderer(out, options.separator)
-                                                                               : make_text_renderer(out);
+  std::unique_ptr<StatRenderer> renderer = options.json ? make_json_renderer(out)
+                                           : options.separator_option->count()
+                                               ? make_csv_renderer(out, options.separator, options.summary)
+                                               : make_text_renderer(out);
   if (options.plan) {
     renderer->plan(plan_rows(*candidates, *terms));
     return kExitOk;
   }
 
-  MonitorOptions monitor_options;
-  monitor_options.interval =
-      options.interval_ms > 0 ? std::chrono::milliseconds(options.interval_ms) : std::chrono::milliseconds(kDefaultSampling);
-  monitor_options.metrics = std::move(*metrics);
-  monitor_options.catalogue = &catalogue.catalogue;
-  auto counting = open_counting(machine, *candidates, *terms, std::move(monitor_options), options.filters.backend);
-  if (!counting) return usage(counting.error().message());
-  if (counting->counting.cpmus.empty() && !counting->counting.skipped.empty()) {
-    return usage("nothing to count: every CPMU that could count these events was skipped (see above)");
-  }
-  Monitor& monitor = *counting->counting.monitor;
-  if (Status started = monitor.start(); !started) return usage(started.error().message());
-
   const Aggregation aggregation = options.per_device ? Aggregation::kPerDevice
                                   : options.no_merge ? Aggregation::kPerCpmu
                                                      : Aggregation::kMerge;
-  StatSession session(options, monitor, *renderer, counting->terms, aggregation, signals->get());
-  auto result = session.run();
-  if (!result) {
+  // -r N: the same count N times; the totals are the runs' means, with
+  // their spread (StatRow::noise_pct).
+  std::vector<AggregatedView> runs;
+  std::optional<RunResult> result;
+  for (unsigned repeat = 0; repeat < options.repeat && !(result && (result->interrupted || result->partial));
+       ++repeat) {
+    MonitorOptions monitor_options;
+    monitor_options.interval = options.interval_ms > 0 ? std::chrono::milliseconds(options.interval_ms)
+                                                       : std::chrono::milliseconds(kDefaultSampling);
+    monitor_options.metrics = *metrics;
+    monitor_options.catalogue = &catalogue.catalogue;
+    auto counting = open_counting(machine, *candidates, *terms, std::move(monitor_options), options.filters.backend);
+    if (!counting) return usage(counting.error().message());
+    if (counting->counting.cpmus.empty() && !counting->counting.skipped.empty()) {
+      return usage("nothing to count: every CPMU that could count these events was skipped (see above)");
+    }
+    Monitor& monitor = *counting->counting.monitor;
+    if (Status started = monitor.start(); !started) return usage(started.error().message());
+
+    StatSession session(options, monitor, *renderer, counting->terms, aggregation, signals->get());
+    auto ran = session.run();
+    if (!ran) {
+      monitor.stop();
+      fmt::print(stderr, "cpmu stat: {}\n", ran.error().message());
+      // As a shell reports a command it cannot run.
+      return ran.error().code() == Errc::kNotFound ? 127 : 126;
+    }
+    result = *ran;
+    // The totals so far are printed whatever ended the run (Ctrl-C included).
+    std::shared_ptr<const Snapshot> final_counts = monitor.sample_now();
     monitor.stop();
-    fmt::print(stderr, "cpmu stat: {}\n", result.error().message());
-    // As a shell reports a command it cannot run.
-    return result.error().code() == Errc::kNotFound ? 127 : 126;
+    for (const SourceStatus& cpmu : final_counts->sources) {
+      result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
+    }
+    runs.push_back(aggregate(*final_counts, counting->terms, aggregation));
   }
-  // The totals so far are printed whatever ended the run (Ctrl-C included).
-  std::shared_ptr<const Snapshot> final_counts = monitor.sample_now();
-  monitor.stop();
-  StatRun run{options.command.empty() ? "system wide" : command_line(options.command), result->interrupted};
-  const AggregatedView totals = aggregate(*final_counts, counting->terms, aggregation);
+  StatRun run;
+  run.target = options.command.empty() ? "system wide" : command_line(options.command);
+  run.interrupted = result->interrupted;
+  run.repeats = static_cast<unsigned>(runs.size());
+  const AggregatedView totals = average_runs(runs, run.elapsed_noise_pct);
   renderer->totals(totals.snapshot, totals.rows, run);
-  for (const SourceStatus& cpmu : final_counts->sources) result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
   if (result->command_status) return *result->command_status;
   ending_signal = result->ending_signal;
   return result->partial ? kExitPartial : kExitOk;
@@ -473,6 +496,14 @@ Runner setup_stat(CLI::App& app) {
                                 "A line per CPMU for an event counted on several (default: one line summing them, "
                                 "as perf merges same-named PMUs)");
   app.add_flag("--per-device", options->per_device, "A line per PCI function, summing its CPMUs")->excludes(no_merge);
+  options->repeat_option = app.add_option("-r,--repeat", options->repeat,
+                                          "Count N times (the COMMAND or --duration each time); print "
+                                          "the means and their spread (+- xx.xx%)")
+                               ->type_name("N");
+  app.add_flag("--summary", options->summary,
+               "With -I: mark the totals as the summary (CSV: 'summary' in the time "
+               "column, as perf)");
+  app.add_flag("--append", options->append, "With -o FILE: add to FILE instead of replacing it");
   app.add_flag("--plan", options->plan, "Show which counter each event would use, and why not; count nothing");
   app.add_option("-o,--output", options->output, "Write the counts to FILE ('-': standard output) instead of "
                                                  "standard error")

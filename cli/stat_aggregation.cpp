@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
 
@@ -18,7 +19,7 @@ void add(std::optional<double>& to, const std::optional<double>& value) {
 // else a summed series appended to the view.
 StatRow group_row(AggregatedView& view, const TermSeries& term, const std::vector<std::size_t>& group,
                   const std::string& label) {
-  StatRow row{term.event, term.unit, group.front(), {}, {}, {}};
+  StatRow row{term.event, term.unit, group.front(), {}, {}, {}, std::nullopt};
   if (group.size() == 1) return row;
   SeriesValue sum;
   std::vector<const SeriesFigures*> totals, intervals;
@@ -43,7 +44,72 @@ StatRow group_row(AggregatedView& view, const TermSeries& term, const std::vecto
   return row;
 }
 
+// The mean of the values, and the standard error of that mean as a percent
+// of it (none for fewer than two values or a zero mean).
+std::pair<double, std::optional<double>> mean_and_noise(const std::vector<double>& values) {
+  double sum = 0;
+  for (double v : values) sum += v;
+  const double n = static_cast<double>(values.size());
+  const double mean = values.empty() ? 0.0 : sum / n;
+  if (values.size() < 2 || mean == 0) return {mean, std::nullopt};
+  double squares = 0;
+  for (double v : values) squares += (v - mean) * (v - mean);
+  const double error_of_mean = std::sqrt(squares / (n - 1) / n);
+  return {mean, 100.0 * error_of_mean / std::fabs(mean)};
+}
+
 }  // namespace
+
+AggregatedView average_runs(const std::vector<AggregatedView>& runs, std::optional<double>& elapsed_noise_pct) {
+  AggregatedView out = runs.back();
+  elapsed_noise_pct.reset();
+  if (runs.size() < 2) return out;
+  std::vector<double> elapsed;
+  for (const AggregatedView& run : runs) elapsed.push_back(static_cast<double>(run.snapshot.elapsed_ns()));
+  const auto [mean_elapsed, elapsed_noise] = mean_and_noise(elapsed);
+  elapsed_noise_pct = elapsed_noise;
+  out.snapshot.timestamp_ns = out.snapshot.start_ns + static_cast<std::uint64_t>(std::llround(mean_elapsed));
+  auto mean_of = [&](auto pick) {
+    std::vector<double> values;
+    for (const AggregatedView& run : runs) values.push_back(pick(run));
+    return mean_and_noise(values);
+  };
+  for (std::size_t r = 0; r < out.rows.size(); ++r) {
+    if (!out.rows[r].series) continue;
+    const std::size_t s = *out.rows[r].series;
+    auto total = [s](const AggregatedView& run) -> const SeriesFigures& { return run.snapshot.series[s].total; };
+    SeriesFigures& mean = out.snapshot.series[s].total;
+    if (mean.count.state != CountState::kCounted || !mean.estimate) continue;
+    const auto [estimate, noise] = mean_of([&](const AggregatedView& run) { return total(run).estimate.value_or(0); });
+    mean.estimate = estimate;
+    out.rows[r].noise_pct = noise;
+    mean.count.raw = static_cast<std::uint64_t>(std::llround(
+        mean_of([&](const AggregatedView& run) { return static_cast<double>(total(run).count.raw); }).first));
+    mean.count.time_enabled_ns =
+        static_cast<std::uint64_t>(std::llround(mean_of([&](const AggregatedView& run) {
+                                                  return static_cast<double>(total(run).count.time_enabled_ns);
+                                                }).first));
+    mean.count.time_running_ns =
+        static_cast<std::uint64_t>(std::llround(mean_of([&](const AggregatedView& run) {
+                                                  return static_cast<double>(total(run).count.time_running_ns);
+                                                }).first));
+    if (mean.rate) mean.rate = mean_of([&](const AggregatedView& run) { return total(run).rate.value_or(0); }).first;
+    for (const AggregatedView& run : runs) {
+      const CountValue& c = total(run).count;
+      if (!c.trusted && mean.count.trusted) {
+        mean.count.trusted = false;
+        mean.count.doubt = c.doubt;
+      }
+    }
+  }
+  for (std::size_t m = 0; m < out.snapshot.metrics.size(); ++m) {
+    MetricValue& metric = out.snapshot.metrics[m];
+    if (!metric.total_value) continue;
+    metric.total_value =
+        mean_of([&](const AggregatedView& run) { return run.snapshot.metrics[m].total_value.value_or(0); }).first;
+  }
+  return out;
+}
 
 SeriesFigures sum_figures(const std::vector<const SeriesFigures*>& members) {
   SeriesFigures out;
@@ -73,7 +139,7 @@ AggregatedView aggregate(const Snapshot& snapshot, const std::vector<TermSeries>
   AggregatedView view{snapshot, {}};
   for (const TermSeries& term : terms) {
     if (term.series.empty()) {
-      view.rows.push_back({term.event, term.unit, std::nullopt, term.reason, {}, {}});
+      view.rows.push_back({term.event, term.unit, std::nullopt, term.reason, {}, {}, std::nullopt});
       continue;
     }
     switch (mode) {

@@ -42,6 +42,13 @@ struct AggregatedView {
 
 AggregatedView aggregate(const Snapshot& snapshot, const std::vector<TermSeries>& terms, Aggregation mode);
 
+// -r N: the last run's view with each line's total and each metric the
+// mean over the runs, and each line's noise_pct (perf's "+- x.xx%": the
+// standard error of the mean as a percent of it) when there are several;
+// elapsed_noise_pct likewise for the elapsed time. The runs have the same
+// lines, as they count the same events on the same CPMUs.
+AggregatedView average_runs(const std::vector<AggregatedView>& runs, std::optional<double>& elapsed_noise_pct);
+
 // The sum of several series' figures over one span: counts, raw values and
 // enabled/running times add; the running share is that of the sums; trust
 // is every member's. Counted when any member is; not supported when all are.

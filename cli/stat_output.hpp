@@ -28,6 +28,8 @@ using PlanRow = json::PlanLine;
 struct StatRun {
   std::string target;       // "system wide", or the command as typed
   bool interrupted = false; // ended by SIGINT/SIGTERM
+  unsigned repeats = 1;     // -r N: the totals are means of this many runs
+  std::optional<double> elapsed_noise_pct;  // with repeats > 1: the elapsed time's spread
 };
 
 // The figures one row shows, picked from a snapshot: the interval's or the totals'.
@@ -50,7 +52,8 @@ class StatRenderer {
 };
 
 std::unique_ptr<StatRenderer> make_text_renderer(std::FILE* out);
-std::unique_ptr<StatRenderer> make_csv_renderer(std::FILE* out, std::string separator);
+// summary (--summary): after -I, the totals' time column reads "summary".
+std::unique_ptr<StatRenderer> make_csv_renderer(std::FILE* out, std::string separator, bool summary);
 std::unique_ptr<StatRenderer> make_json_renderer(std::FILE* out);
 
 }  // namespace cpmu::cli

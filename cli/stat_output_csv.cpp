@@ -1,6 +1,6 @@
 // CSV output (-x SEP), fields in perf stat's order with the CPMU where perf
 // puts its aggregation id: [time,]cpmu,value,unit,event,running_ns,
-// running_pct,rate,rate_unit,flags. A field holding the separator or a quote
+// running_pct,rate,rate_unit,flags[,noise_pct with -r N]. A field holding the separator or a quote
 // is quoted (RFC 4180), since raw event terms contain commas.
 #include <fmt/format.h>
 
@@ -15,7 +15,8 @@ namespace {
 
 class CsvRenderer final : public StatRenderer {
  public:
-  CsvRenderer(std::FILE* out, std::string separator) : out_(out), separator_(std::move(separator)) {}
+  CsvRenderer(std::FILE* out, std::string separator, bool summary)
+      : out_(out), separator_(std::move(separator)), summary_(summary) {}
 
   void plan(const std::vector<PlanRow>& rows) override {
     for (const PlanRow& row : rows) {
@@ -37,17 +38,19 @@ class CsvRenderer final : public StatRenderer {
 
   // After interval lines the totals keep the time column (the elapsed
   // time), so every line of one output has the same fields.
-  void totals(const Snapshot& snapshot, const std::vector<StatRow>& rows, const StatRun&) override {
-    counts(snapshot, rows, false);
+  void totals(const Snapshot& snapshot, const std::vector<StatRow>& rows, const StatRun& run) override {
+    counts(snapshot, rows, false, run.repeats > 1);
   }
 
  private:
-  void counts(const Snapshot& snapshot, const std::vector<StatRow>& rows, bool interval) {
+  // repeated (-r N): a last field, the spread of the mean in percent.
+  void counts(const Snapshot& snapshot, const std::vector<StatRow>& rows, bool interval, bool repeated = false) {
     std::vector<std::string> time;
-    if (intervals_printed_) time.push_back(seconds(snapshot.elapsed_ns()));
+    if (intervals_printed_) time.push_back(!interval && summary_ ? "summary" : seconds(snapshot.elapsed_ns()));
     for (const StatRow& row : rows) {
       std::vector<std::string> fields = time;
       append(fields, count_fields(snapshot, row, interval));
+      if (repeated) fields.push_back(row.noise_pct ? fmt::format("{:.2f}", *row.noise_pct) : "");
       line(fields);
     }
     for (const MetricValue& metric : snapshot.metrics) {
@@ -122,13 +125,14 @@ class CsvRenderer final : public StatRenderer {
 
   std::FILE* out_;
   std::string separator_;
+  bool summary_;
   bool intervals_printed_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<StatRenderer> make_csv_renderer(std::FILE* out, std::string separator) {
-  return std::make_unique<CsvRenderer>(out, std::move(separator));
+std::unique_ptr<StatRenderer> make_csv_renderer(std::FILE* out, std::string separator, bool summary) {
+  return std::make_unique<CsvRenderer>(out, std::move(separator), summary);
 }
 
 }  // namespace cpmu::cli

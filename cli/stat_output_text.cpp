@@ -61,14 +61,15 @@ class TextRenderer final : public StatRenderer {
   }
 
   void totals(const Snapshot& snapshot, const std::vector<StatRow>& rows, const StatRun& run) override {
-    fmt::print(out_, "\n Performance counter stats for '{}'{}:\n\n", run.target,
-               run.interrupted ? " (interrupted)" : "");
+    fmt::print(out_, "\n Performance counter stats for '{}'{}{}:\n\n", run.target,
+               run.repeats > 1 ? fmt::format(" ({} runs)", run.repeats) : "", run.interrupted ? " (interrupted)" : "");
     for (const StatRow& row : rows) fmt::print(out_, "{}\n", count_line(snapshot, row, rows, false));
     if (!snapshot.metrics.empty()) fmt::print(out_, "\n");
     for (const MetricValue& metric : snapshot.metrics) {
       fmt::print(out_, "{}\n", metric_line(snapshot, metric, rows, false));
     }
-    fmt::print(out_, "\n{:>{}} seconds time elapsed\n", seconds(snapshot.elapsed_ns()), kValueWidth);
+    fmt::print(out_, "\n{:>{}} seconds time elapsed{}\n", seconds(snapshot.elapsed_ns()), kValueWidth,
+               run.elapsed_noise_pct ? fmt::format("  ( +- {:5.2f}% )", *run.elapsed_noise_pct) : "");
     footnotes(snapshot, rows);
   }
 
@@ -97,6 +98,7 @@ class TextRenderer final : public StatRenderer {
     std::string line = fmt::format("{:>{}} {:<3} {:<{}} {:<{}}", count_value(*f.figures->estimate), kValueWidth,
                                    mark, row.event, width, cpmu, kCpmuWidth);
     if (f.figures->rate) line += fmt::format(" # {:>16}", per_second(*f.figures->rate));
+    if (!interval && row.noise_pct) line += fmt::format("  ( +- {:5.2f}% )", *row.noise_pct);
     if (f.figures->running_share && *f.figures->running_share < 1.0) {
       line += fmt::format("  ({})", percent(*f.figures->running_share));
     }

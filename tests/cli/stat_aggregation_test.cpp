@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace cpmu::cli {
 namespace {
 
@@ -115,6 +117,37 @@ TEST(StatAggregation, PerCpmuIsALineEachAndPerDeviceSumsAFunctionsCpmus) {
   EXPECT_EQ(devices.snapshot.series[*devices.rows[0].series].total.count.raw, 100u);
   EXPECT_EQ(devices.rows[1].series, 2u) << "one CPMU: its own line";
   EXPECT_EQ(devices.rows[2].series, 3u);
+}
+
+// -r N: means over the runs, and perf's "+- x.xx%", the standard error of
+// the mean as a percent of it.
+TEST(StatAggregation, RepeatedRunsGiveMeansAndTheSpreadOfTheMean) {
+  std::vector<AggregatedView> runs;
+  for (std::uint64_t raw : {100u, 200u, 300u}) {
+    Snapshot snapshot = machine();
+    snapshot.series[3] = series(3, raw, 1000, 1000);
+    snapshot.start_ns = 0;
+    snapshot.timestamp_ns = raw * 10;
+    runs.push_back(aggregate(snapshot, kTerm, Aggregation::kPerCpmu));
+  }
+  std::optional<double> elapsed_noise;
+  const AggregatedView mean = average_runs(runs, elapsed_noise);
+  ASSERT_EQ(mean.rows.size(), 5u);
+  const SeriesFigures& figures = mean.snapshot.series[3].total;
+  EXPECT_DOUBLE_EQ(*figures.estimate, 200.0);
+  EXPECT_EQ(figures.count.raw, 200u);
+  // Deviations -100, 0, 100: sample variance 10000, error of the mean sqrt(10000 / 3).
+  ASSERT_TRUE(mean.rows[3].noise_pct);
+  EXPECT_NEAR(*mean.rows[3].noise_pct, 100.0 * std::sqrt(10000.0 / 3) / 200.0, 1e-9);
+  EXPECT_EQ(mean.rows[0].noise_pct, 0.0) << "the same count each run";
+  EXPECT_EQ(mean.rows[1].noise_pct, std::nullopt) << "not supported: nothing to average";
+  EXPECT_EQ(mean.snapshot.elapsed_ns(), 2000u);
+  ASSERT_TRUE(elapsed_noise);
+  EXPECT_NEAR(*elapsed_noise, 100.0 * std::sqrt(10000.0 * 100 / 3) / 2000.0, 1e-9);
+
+  const AggregatedView one = average_runs({runs[0]}, elapsed_noise);
+  EXPECT_EQ(one.rows[3].noise_pct, std::nullopt);
+  EXPECT_EQ(elapsed_noise, std::nullopt);
 }
 
 }  // namespace

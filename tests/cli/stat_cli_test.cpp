@@ -215,6 +215,61 @@ TEST(StatCli, MetricAloneCountsItsInputs) {
   EXPECT_EQ(metrics, 1) << run.out;
 }
 
+TEST(StatCli, RepeatPrintsTheMeansOfTheRunsWithTheirSpread) {
+  auto text = run_cpmu(kStat + "-r 3 -e clock_ticks --cpmu 0000:0f:00.0/0 --duration 0.05");
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("Performance counter stats for 'system wide' (3 runs):"), std::string::npos) << text.out;
+  EXPECT_TRUE(std::regex_search(text.out,
+                                std::regex(R"(clock_ticks +0000:0f:00\.0/0 +# .*/sec  \( \+- +[0-9]+\.[0-9]{2}% \))")))
+      << text.out;
+  EXPECT_TRUE(std::regex_search(text.out, std::regex(R"(seconds time elapsed  \( \+- +[0-9]+\.[0-9]{2}% \))")))
+      << text.out;
+
+  auto csv = run_cpmu(kStat + "-r 2 -x , -e clock_ticks --cpmu 0000:0f:00.0/0 -- sleep 0.05");
+  ASSERT_EQ(csv.status, 0) << csv.err;
+  const auto lines = lines_of(csv.out);
+  ASSERT_EQ(lines.size(), 1u) << "one line of means, not one per run\n" << csv.out;
+  const auto f = csv_fields(lines[0], ',');
+  ASSERT_EQ(f.size(), 10u) << lines[0];
+  EXPECT_TRUE(std::regex_match(f[9], std::regex("[0-9]+\\.[0-9]{2}"))) << lines[0];
+
+  auto js = run_cpmu(kStat + "-r 2 -j -e clock_ticks --cpmu 0000:0f:00.0/0 --duration 0.05");
+  ASSERT_EQ(js.status, 0) << js.err;
+  EXPECT_TRUE(json_lines(js.out).at(0)["variance_pct"].is_number()) << js.out;
+
+  auto zero = run_cpmu(kStat + "-r 0 -e clock_ticks --duration 0.05");
+  EXPECT_EQ(zero.status, 2);
+  EXPECT_NE(zero.err.find("-r 0: expected at least 1 run"), std::string::npos) << zero.err;
+}
+
+TEST(StatCli, SummaryMarksTheCsvTotalsAfterIntervals) {
+  auto run = run_cpmu(kStat + "--summary -x , -I 30 --interval-count 2 -e clock_ticks --cpmu 0000:0f:00.0/0");
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto lines = lines_of(run.out);
+  ASSERT_EQ(lines.size(), 3u) << run.out;
+  EXPECT_TRUE(std::regex_match(csv_fields(lines[1], ',')[0], std::regex("0\\.[0-9]{9}"))) << lines[1];
+  EXPECT_EQ(csv_fields(lines[2], ',')[0], "summary") << lines[2];
+}
+
+TEST(StatCli, AppendAddsToTheOutputFileInsteadOfReplacingIt) {
+  const auto file = std::filesystem::temp_directory_path() / ("cpmu-stat-append-" + std::to_string(::getpid()));
+  const std::string args = "stat --sim -x , -e clock_ticks --cpmu 0000:0f:00.0/0 --duration 0.02 -o " + file.string();
+  auto lines_in_file = [&] {
+    std::ifstream in(file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return lines_of(text).size();
+  };
+  ASSERT_EQ(run_cpmu(args).status, 0);
+  ASSERT_EQ(run_cpmu(args).status, 0);
+  EXPECT_EQ(lines_in_file(), 1u) << "without --append the file is replaced";
+  ASSERT_EQ(run_cpmu(args + " --append").status, 0);
+  EXPECT_EQ(lines_in_file(), 2u);
+  std::filesystem::remove(file);
+  auto no_file = run_cpmu("stat --sim --append -e clock_ticks --duration 0.02");
+  EXPECT_EQ(no_file.status, 2);
+  EXPECT_NE(no_file.err.find("--append needs -o FILE"), std::string::npos) << no_file.err;
+}
+
 TEST(StatCli, EventNoCpmuCanCountIsNotSupportedWithTheReason) {
   auto run = run_cpmu(kStat + "-a -e ddr_act,cachedata_d2h_data --duration 0.1");
   ASSERT_EQ(run.status, 0) << run.err;

@@ -82,6 +82,9 @@ struct CountLine {                             // type "count": an event on a CP
   // Its series is the sum. Empty for a line of one CPMU.
   std::string aggregate;
   std::vector<std::string> cpmus;
+  // cpmu stat -r N: the line is the mean of N runs, and this its spread,
+  // perf's "+- x.xx%": the standard error of the mean, percent of the mean.
+  std::optional<double> noise_pct;
 };
 CPMU_API std::string encode_plan_line(const PlanLine& line);
 CPMU_API std::string encode_count_line(const Snapshot& snapshot, const CountLine& line, Scope scope);

@@ -30,6 +30,7 @@ void count_fields(Json& line, const Snapshot& snapshot, const CountLine& row, Sc
     if (!source.perf_pmu.empty()) line["perf_pmu"] = source.perf_pmu;
   }
   line["event"] = row.event;
+  if (row.noise_pct) line["variance_pct"] = *row.noise_pct;
   if (row.unit) line["unit"] = unit_name(*row.unit);
   if (!series) {
     line["state"] = count_state_name(CountState::kNotSupported);
