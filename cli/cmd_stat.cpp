@@ -3,12 +3,12 @@
 // The counting is the monitor's; this file chooses what to count where,
 // drives the run (command, signals, intervals) and hands snapshots to a
 // renderer.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -29,6 +29,7 @@
 #include "machine_source.hpp"
 #include "option_values.hpp"
 #include "output_file.hpp"
+#include "stat_aggregation.hpp"
 #include "stat_command.hpp"
 #include "stat_output.hpp"
 #include "stat_selection.hpp"
@@ -61,6 +62,12 @@ struct StatOptions {
   std::string output;
   std::vector<std::string> command;
   std::string backend = "auto";
+  bool no_merge = false;
+  bool per_device = false;
+  unsigned repeat = 1;
+  bool summary = false;
+  bool append = false;
+  CLI::Option* repeat_option = nullptr;
   CLI::Option* separator_option = nullptr;
   CLI::Option* interval_option = nullptr;
   CLI::Option* interval_count_option = nullptr;
@@ -123,7 +130,7 @@ std::vector<PlanRow> plan_rows(const std::vector<StatCandidate>& candidates, con
 // What runs: the session's counting and, per term, the series that show it.
 struct StatCounting {
   Counting counting;
-  std::vector<StatRow> rows;
+  std::vector<TermSeries> terms;
 };
 
 // Every candidate goes to the session, which picks its backend or says why
@@ -144,7 +151,8 @@ Result<StatCounting> open_counting(Session& session, const std::vector<StatCandi
       if (c.explicit_choice || supported) {
         counted.push_back(c.terms[i]);
       } else if (why_not[c.terms[i]].empty()) {
-        why_not[c.terms[i]] = fmt::format("no CPMU can count it ({}: {})", c.name.to_string(), c.plan->counts[i].reason);
+        why_not[c.terms[i]] =
+            fmt::format("no CPMU can count it ({}: {})", c.name.to_string(), c.plan->counts[i].reason);
       }
     }
     if (counted.empty()) continue;
@@ -178,11 +186,9 @@ Result<StatCounting> open_counting(Session& session, const std::vector<StatCandi
     }
   }
   for (std::size_t t = 0; t < terms.size(); ++t) {
-    if (series_of_term[t].empty()) {
-      out.rows.push_back({terms[t].label, terms[t].unit, std::nullopt,
-                          why_not[t].empty() ? "no selected CPMU can count it" : why_not[t]});
-    }
-    for (std::size_t s : series_of_term[t]) out.rows.push_back({terms[t].label, terms[t].unit, s, {}});
+    std::string reason;
+    if (series_of_term[t].empty()) reason = why_not[t].empty() ? "no selected CPMU can count it" : why_not[t];
+    out.terms.push_back({terms[t].label, terms[t].unit, terms[t].pmu, std::move(series_of_term[t]), reason});
   }
   return out;
 }
@@ -221,16 +227,22 @@ Result<SignalFd> signal_fd() {
 
 struct RunResult {
   bool interrupted = false;
-  int ending_signal = 0;               // the signal that ended a count without a command, or SIGPIPE
-  bool partial = false;                // a CPMU failed or went away
+  int ending_signal = 0;  // the signal that ended a count without a command, or SIGPIPE
+  bool partial = false;   // a CPMU failed or went away
   std::optional<int> command_status;
 };
 
 class StatSession {
  public:
   StatSession(const StatOptions& options, Monitor& monitor, StatRenderer& renderer, Output& output,
-              const std::vector<StatRow>& rows, int signals)
-      : options_(options), monitor_(monitor), renderer_(renderer), output_(output), rows_(rows), signals_(signals) {}
+              const std::vector<TermSeries>& terms, Aggregation aggregation, int signals)
+      : options_(options),
+        monitor_(monitor),
+        renderer_(renderer),
+        output_(output),
+        terms_(terms),
+        aggregation_(aggregation),
+        signals_(signals) {}
 
   Result<RunResult> run() {
     if (!options_.command.empty()) {
@@ -241,7 +253,7 @@ class StatSession {
     using Clock = std::chrono::steady_clock;
     const std::optional<Clock::time_point> deadline =
         options_.duration_s > 0 ? std::optional(Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                                  std::chrono::duration<double>(options_.duration_s)))
+                                                                   std::chrono::duration<double>(options_.duration_s)))
                                 : std::nullopt;
     while (!done_) {
       int timeout_ms = -1;
@@ -273,7 +285,8 @@ class StatSession {
           if (auto snapshot = monitor_.latest();
               options_.interval_ms > 0 && !done_ && snapshot && snapshot->sequence > printed_sequence_) {
             printed_sequence_ = snapshot->sequence;
-            if (!output_.write([&](std::FILE*) { renderer_.interval(*snapshot, rows_); })) {
+            const AggregatedView view = aggregate(*snapshot, terms_, aggregation_);
+            if (!output_.write([&](std::FILE*) { renderer_.interval(view.snapshot, view.rows); })) {
               output_failed();
               break;
             }
@@ -285,8 +298,7 @@ class StatSession {
           result_.partial = true;
           fmt::print(stderr, "cpmu stat: {}\n", n->message);
           break;
-        case NotificationKind::kUntrusted:
-          break;   // shown with its value, and as a footnote
+        case NotificationKind::kUntrusted: break;  // shown with its value, and as a footnote
       }
     }
   }
@@ -331,7 +343,8 @@ class StatSession {
   Monitor& monitor_;
   StatRenderer& renderer_;
   Output& output_;
-  const std::vector<StatRow>& rows_;
+  const std::vector<TermSeries>& terms_;
+  Aggregation aggregation_;
   int signals_;
   std::optional<ChildProcess> child_;
   RunResult result_;
@@ -358,10 +371,10 @@ class StatSession {
 
 // Where -o sends the counts: standard error by default (as perf stat), '-'
 // standard output, else FILE, written under a temporary name until complete.
-Result<Output> open_output(const std::string& path) {
+Result<Output> open_output(const std::string& path, bool append) {
   if (path.empty()) return Output(stderr, "standard error");
   if (path == "-") return Output(stdout, "standard output");
-  return Output::create_file(path);
+  return append ? Output::append_file(path) : Output::create_file(path);
 }
 
 // The counts could not be written: an output whose reader left ends cpmu
@@ -411,6 +424,15 @@ int run_stat(StatOptions& options, int& ending_signal) {
   if (!options.command.empty() && (options.duration_s > 0 || options.interval_count > 0)) {
     return usage("a COMMAND ends the count itself: drop --duration and --interval-count, or the COMMAND");
   }
+  if (options.repeat_option && options.repeat_option->count() > 0 && options.repeat == 0) {
+    return usage("-r 0: expected at least 1 run");
+  }
+  if (options.append && (options.output.empty() || options.output == "-")) {
+    return usage("--append needs -o FILE: the file the counts are added to");
+  }
+  if (!options.record && options.events.empty() && options.metrics.empty()) {
+    return usage("--event is required (or -M METRICS, whose inputs are counted)");
+  }
 
   if (auto backend = parse_backend_choice(options.backend)) {
     options.filters.backend = *backend;
@@ -454,13 +476,13 @@ int run_stat(StatOptions& options, int& ending_signal) {
     recorder = make_recording_renderer(std::move(*writer), options.output);
   }
   // cpmu record's counts go to the recording; standard error has its closing line.
-  auto output = open_output(options.record ? std::string() : options.output);
+  auto output = open_output(options.record ? std::string() : options.output, options.append);
   if (!output) return usage(fmt::format("-o: {}", output.error().message()));
   std::FILE* out = output->stream();
   std::unique_ptr<StatRenderer> renderer = recorder       ? std::move(recorder)
                                            : options.json ? make_json_renderer(out)
                                            : options.separator_option && options.separator_option->count()
-                                               ? make_csv_renderer(out, options.separator)
+                                               ? make_csv_renderer(out, options.separator, options.summary)
                                                : make_text_renderer(out);
   if (options.plan) {
     Status written = output->write([&](std::FILE*) { renderer->plan(plan_rows(*candidates, *terms)); });
@@ -468,40 +490,58 @@ int run_stat(StatOptions& options, int& ending_signal) {
     return written ? kExitOk : output_error(*output, ending_signal);
   }
 
-  MonitorOptions monitor_options;
-  monitor_options.interval =
-      options.interval_ms > 0 ? std::chrono::milliseconds(options.interval_ms) : std::chrono::milliseconds(kDefaultSampling);
-  monitor_options.metrics = std::move(*metrics);
-  monitor_options.catalogue = &catalogue.catalogue;
   // A recording carries each function's CDAT capacity (read before
   // counting, so the snapshots' identities have it) for cpmu report.
   if (options.record) machine.cdat();
-  auto counting = open_counting(machine, *candidates, *terms, std::move(monitor_options), options.filters.backend);
-  if (!counting) return usage(counting.error().message());
-  if (counting->counting.cpmus.empty() && !counting->counting.skipped.empty()) {
-    return usage("nothing to count: every CPMU that could count these events was skipped (see above)");
-  }
-  Monitor& monitor = *counting->counting.monitor;
-  if (Status started = monitor.start(); !started) return usage(started.error().message());
+  // A recording keeps every CPMU's own series.
+  const Aggregation aggregation = options.record || options.no_merge ? Aggregation::kPerCpmu
+                                  : options.per_device               ? Aggregation::kPerDevice
+                                                                     : Aggregation::kMerge;
+  // -r N: the same count N times; the totals are the runs' means, with
+  // their spread (StatRow::noise_pct).
+  std::vector<AggregatedView> runs;
+  std::optional<RunResult> result;
+  for (unsigned repeat = 0; repeat < options.repeat && !(result && (result->interrupted || result->partial));
+       ++repeat) {
+    MonitorOptions monitor_options;
+    monitor_options.interval = options.interval_ms > 0 ? std::chrono::milliseconds(options.interval_ms)
+                                                       : std::chrono::milliseconds(kDefaultSampling);
+    monitor_options.metrics = *metrics;
+    monitor_options.catalogue = &catalogue.catalogue;
+    auto counting = open_counting(machine, *candidates, *terms, std::move(monitor_options), options.filters.backend);
+    if (!counting) return usage(counting.error().message());
+    if (counting->counting.cpmus.empty() && !counting->counting.skipped.empty()) {
+      return usage("nothing to count: every CPMU that could count these events was skipped (see above)");
+    }
+    Monitor& monitor = *counting->counting.monitor;
+    if (Status started = monitor.start(); !started) return usage(started.error().message());
 
-  StatSession session(options, monitor, *renderer, *output, counting->rows, signals->get());
-  auto result = session.run();
-  if (!result) {
+    StatSession session(options, monitor, *renderer, *output, counting->terms, aggregation, signals->get());
+    auto ran = session.run();
+    if (!ran) {
+      monitor.stop();
+      fmt::print(stderr, "cpmu stat: {}\n", ran.error().message());
+      // As a shell reports a command it cannot run.
+      return ran.error().code() == Errc::kNotFound ? 127 : 126;
+    }
+    result = *ran;
+    // The totals so far are printed whatever ended the run (Ctrl-C included).
+    std::shared_ptr<const Snapshot> final_counts = monitor.sample_now();
     monitor.stop();
-    fmt::print(stderr, "cpmu stat: {}\n", result.error().message());
-    // As a shell reports a command it cannot run.
-    return result.error().code() == Errc::kNotFound ? 127 : 126;
+    for (const SourceStatus& cpmu : final_counts->sources) {
+      result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
+    }
+    runs.push_back(aggregate(*final_counts, counting->terms, aggregation));
   }
-  // The totals so far are printed whatever ended the run (Ctrl-C included).
-  std::shared_ptr<const Snapshot> final_counts = monitor.sample_now();
-  monitor.stop();
-  StatRun run{options.command.empty() ? "system wide" : command_line(options.command), result->interrupted};
-  Status written = output->write([&](std::FILE*) { renderer->totals(*final_counts, counting->rows, run); });
+  StatRun run;
+  run.target = options.command.empty() ? "system wide" : command_line(options.command);
+  run.interrupted = result->interrupted;
+  run.repeats = static_cast<unsigned>(runs.size());
+  const AggregatedView totals = average_runs(runs, run.elapsed_noise_pct);
+  Status written = output->write([&](std::FILE*) { renderer->totals(totals.snapshot, totals.rows, run); });
   if (written) written = output->finish();
   if (!written) return output_error(*output, ending_signal);
   result->partial = result->partial || incomplete;
-  for (const SourceStatus& cpmu : final_counts->sources)
-    result->partial = result->partial || cpmu.health != SourceHealth::kCounting;
   ending_signal = result->ending_signal;
   if (result->command_status) return *result->command_status;
   return result->partial ? kExitPartial : kExitOk;
@@ -513,19 +553,19 @@ Runner setup_stat_command(CLI::App& app, bool record) {
   auto options = std::make_shared<StatOptions>();
   options->record = record;
   options->machine.add_to(app);
-  auto* events = app.add_option("-e,--event", options->events,
-                                "Events to count: catalogue names, a+b sums, raw "
-                                "vid=,gid=,mask=[,threshold=,edge,invert,hdm=] or PMU/terms/ (PMU: a CPMU name such "
-                                "as 0000:0d:00.0/0, or cxl_pmu_memX.Y); repeatable" +
-                                    std::string(record ? " (default: the bandwidth events on every CPMU)" : ""))
-                     ->allow_extra_args(false)
-                     ->type_name("EVENTS");
-  if (!record) events->required();
+  app.add_option("-e,--event", options->events,
+                 "Events to count: catalogue names, a+b sums, raw "
+                 "vid=,gid=,mask=[,threshold=,edge,invert,hdm=] or PMU/terms/ (PMU: a CPMU name such "
+                 "as 0000:0d:00.0/0, or cxl_pmu_memX.Y); repeatable" +
+                     std::string(record ? " (default: the bandwidth events on every CPMU)" : ""))
+      ->allow_extra_args(false)
+      ->type_name("EVENTS");
   app.add_option("-M,--metrics", options->metrics, "Derived metrics from the catalogue; their events are added")
       ->delimiter(',')
       ->allow_extra_args(false)
       ->type_name("METRICS");
-  app.add_flag("-a,--all-cpmus", options->filters.all, "Count each event on every CPMU that can count it");
+  app.add_flag("-a,--all-cpmus", options->filters.all,
+               "Count each event on every CPMU that can count it (the default without -s, -m or --cpmu)");
   app.add_option("-s,--slot", options->filters.slot, "Only CPMUs of functions in [[[[domain]:]bus]:][slot][.[func]]")
       ->type_name("SLOT");
   app.add_option("-m,--memdev", options->filters.memdev, "Only CPMUs of this kernel memdev (mem0 or 0)")
@@ -563,6 +603,17 @@ Runner setup_stat_command(CLI::App& app, bool record) {
     app.add_option("-o,--output", options->output,
                    "Write the counts to FILE ('-': standard output) instead of standard error")
         ->type_name("FILE");
+    auto* no_merge = app.add_flag("-A,--no-merge,--no-aggr", options->no_merge,
+                                  "A line per CPMU for an event counted on several (default: one line summing them, "
+                                  "as perf merges same-named PMUs)");
+    app.add_flag("--per-device", options->per_device, "A line per PCI function, summing its CPMUs")->excludes(no_merge);
+    options->repeat_option = app.add_option("-r,--repeat", options->repeat,
+                                            "Count N times (the COMMAND or --duration each time); print "
+                                            "the means and their spread (+- xx.xx%)")
+                                 ->type_name("N");
+    app.add_flag("--summary", options->summary,
+                 "With -I: mark the totals as the summary (CSV: 'summary' in the time column, as perf)");
+    app.add_flag("--append", options->append, "With -o FILE: add to FILE instead of replacing it");
   }
   app.add_option("command", options->command, "The command to run while counting (after --)")->type_name("COMMAND ...");
   return [options] {

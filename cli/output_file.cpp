@@ -51,6 +51,21 @@ Result<Output> Output::create_file(const std::string& path) {
   return Output(stream, path, path, std::move(temporary));
 }
 
+Result<Output> Output::append_file(const std::string& path) {
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode)) {
+    return Error(Errc::kInvalidArgument, fmt::format("{}: is a directory", path));
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, new_file_mode());
+  std::FILE* stream = fd < 0 ? nullptr : ::fdopen(fd, "a");
+  if (stream == nullptr) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    return Error(Errc::kIo, fmt::format("cannot open {}: {}", path, std::strerror(err)));
+  }
+  return Output(stream, path, {}, {});
+}
+
 Output::Output(Output&& other) noexcept
     : stream_(std::exchange(other.stream_, nullptr)),
       name_(std::move(other.name_)),

@@ -22,6 +22,9 @@ class Output {
   // FILE itself is only replaced by finish(); until then the output goes to
   // FILE.XXXXXX in the same directory, opened close-on-exec.
   static Result<Output> create_file(const std::string& path);
+  // --append: FILE is added to in place (what was there stays; a failed run
+  // leaves what it wrote so far after it), created if missing.
+  static Result<Output> append_file(const std::string& path);
 
   Output(Output&& other) noexcept;
   Output& operator=(Output&&) = delete;

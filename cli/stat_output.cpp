@@ -8,6 +8,7 @@ RowFigures row_figures(const Snapshot& snapshot, const StatRow& row, bool interv
   out.series = &snapshot.series[*row.series];
   out.cpmu = &snapshot.sources[out.series->info->source];
   out.figures = interval ? &out.series->interval : &out.series->total;
+  out.cpmu_label = row.aggregate.empty() ? out.cpmu->identity->name.to_string() : row.aggregate;
   return out;
 }
 

@@ -30,6 +30,8 @@ using PlanRow = json::PlanLine;
 struct StatRun {
   std::string target;       // "system wide", or the command as typed
   bool interrupted = false; // ended by SIGINT/SIGTERM
+  unsigned repeats = 1;     // -r N: the totals are means of this many runs
+  std::optional<double> elapsed_noise_pct;  // with repeats > 1: the elapsed time's spread
 };
 
 // The figures one row shows, picked from a snapshot: the interval's or the totals'.
@@ -37,6 +39,7 @@ struct RowFigures {
   const SeriesValue* series = nullptr;   // null: not counted anywhere
   const SourceStatus* cpmu = nullptr;
   const SeriesFigures* figures = nullptr;
+  std::string cpmu_label;  // the CPMU's name, or what an aggregate line sums
 };
 RowFigures row_figures(const Snapshot& snapshot, const StatRow& row, bool interval);
 
@@ -51,7 +54,8 @@ class StatRenderer {
 };
 
 std::unique_ptr<StatRenderer> make_text_renderer(std::FILE* out);
-std::unique_ptr<StatRenderer> make_csv_renderer(std::FILE* out, std::string separator);
+// summary (--summary): after -I, the totals' time column reads "summary".
+std::unique_ptr<StatRenderer> make_csv_renderer(std::FILE* out, std::string separator, bool summary);
 std::unique_ptr<StatRenderer> make_json_renderer(std::FILE* out);
 // cpmu record: every snapshot a frame of the recording `writer` writes to `path`.
 std::unique_ptr<StatRenderer> make_recording_renderer(RecordingWriter writer, std::string path);

@@ -1,6 +1,6 @@
 // CSV output (-x SEP), fields in perf stat's order with the CPMU where perf
 // puts its aggregation id: [time,]cpmu,value,unit,event,running_ns,
-// running_pct,rate,rate_unit,flags. A field holding the separator or a quote
+// running_pct,rate,rate_unit,flags[,noise_pct with -r N]. A field holding the separator or a quote
 // is quoted (RFC 4180), since raw event terms contain commas.
 #include <fmt/format.h>
 
@@ -15,7 +15,8 @@ namespace {
 
 class CsvRenderer final : public StatRenderer {
  public:
-  CsvRenderer(std::FILE* out, std::string separator) : out_(out), separator_(std::move(separator)) {}
+  CsvRenderer(std::FILE* out, std::string separator, bool summary)
+      : out_(out), separator_(std::move(separator)), summary_(summary) {}
 
   void plan(const std::vector<PlanRow>& rows) override {
     for (const PlanRow& row : rows) {
@@ -31,30 +32,46 @@ class CsvRenderer final : public StatRenderer {
   }
 
   void interval(const Snapshot& snapshot, const std::vector<StatRow>& rows) override {
+    intervals_printed_ = true;
     counts(snapshot, rows, true);
   }
 
-  void totals(const Snapshot& snapshot, const std::vector<StatRow>& rows, const StatRun&) override {
-    counts(snapshot, rows, false);
+  // After interval lines the totals keep the time column (the elapsed
+  // time), so every line of one output has the same fields.
+  void totals(const Snapshot& snapshot, const std::vector<StatRow>& rows, const StatRun& run) override {
+    counts(snapshot, rows, false, run.repeats > 1);
   }
 
  private:
-  void counts(const Snapshot& snapshot, const std::vector<StatRow>& rows, bool interval) {
+  // repeated (-r N): a last field, the spread of the mean in percent.
+  void counts(const Snapshot& snapshot, const std::vector<StatRow>& rows, bool interval, bool repeated = false) {
     std::vector<std::string> time;
-    if (interval) time.push_back(seconds(snapshot.elapsed_ns()));
+    if (intervals_printed_) time.push_back(!interval && summary_ ? "summary" : seconds(snapshot.elapsed_ns()));
     for (const StatRow& row : rows) {
       std::vector<std::string> fields = time;
       append(fields, count_fields(snapshot, row, interval));
+      if (repeated) fields.push_back(row.noise_pct ? fmt::format("{:.2f}", *row.noise_pct) : "");
       line(fields);
     }
     for (const MetricValue& metric : snapshot.metrics) {
       const std::optional<double> value = interval ? metric.interval_value : metric.total_value;
+      std::string shown = value ? plain_number(*value) : "<not counted>";
+      if (!metric.not_supported.empty()) shown = "<not supported>";
       std::vector<std::string> fields = time;
-      append(fields, {snapshot.sources[metric.source].identity->name.to_string(),
-                      value ? fmt::format("{:.6g}", *value) : "<not counted>", std::string(unit_name(metric.unit)), metric.name, "", "", "",
-                      "", metric.trusted ? "" : "untrusted"});
+      append(fields,
+             {snapshot.sources[metric.source].identity->name.to_string(), shown, std::string(unit_name(metric.unit)),
+              metric.name, "", "", "", "", metric.trusted ? "" : "untrusted"});
       line(fields);
     }
+  }
+
+  // A metric value as a plain decimal (perf prints no exponents): six
+  // decimals, trailing zeros dropped; 2.5e9 -> "2500000000", 0.25 -> "0.25".
+  static std::string plain_number(double value) {
+    std::string text = fmt::format("{:.6f}", value);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+    return text == "-0" ? "0" : text;
   }
 
   static std::vector<std::string> count_fields(const Snapshot& snapshot, const StatRow& row, bool interval) {
@@ -69,7 +86,7 @@ class CsvRenderer final : public StatRenderer {
       value = std::to_string(static_cast<std::uint64_t>(std::llround(*f.figures->estimate)));
     }
     const bool counted = value.front() != '<';
-    return {f.cpmu->identity->name.to_string(),
+    return {f.cpmu_label,
             value,
             unit_field(row.unit),
             row.event,
@@ -112,12 +129,14 @@ class CsvRenderer final : public StatRenderer {
 
   std::FILE* out_;
   std::string separator_;
+  bool summary_;
+  bool intervals_printed_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<StatRenderer> make_csv_renderer(std::FILE* out, std::string separator) {
-  return std::make_unique<CsvRenderer>(out, std::move(separator));
+std::unique_ptr<StatRenderer> make_csv_renderer(std::FILE* out, std::string separator, bool summary) {
+  return std::make_unique<CsvRenderer>(out, std::move(separator), summary);
 }
 
 }  // namespace cpmu::cli

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
+#include <utility>
 
-#include "stat_output.hpp"
 #include "cpmu/value_text.hpp"
+#include "stat_output.hpp"
 
 namespace cpmu::cli {
 
@@ -62,15 +64,16 @@ class TextRenderer final : public StatRenderer {
   }
 
   void totals(const Snapshot& snapshot, const std::vector<StatRow>& rows, const StatRun& run) override {
-    fmt::print(out_, "\n Performance counter stats for '{}'{}:\n\n", run.target,
-               run.interrupted ? " (interrupted)" : "");
+    fmt::print(out_, "\n Performance counter stats for '{}'{}{}:\n\n", run.target,
+               run.repeats > 1 ? fmt::format(" ({} runs)", run.repeats) : "", run.interrupted ? " (interrupted)" : "");
     const int width = event_width(rows);
     for (const StatRow& row : rows) fmt::print(out_, "{}\n", count_line(snapshot, row, width, false));
     if (!snapshot.metrics.empty()) fmt::print(out_, "\n");
     for (const MetricValue& metric : snapshot.metrics) {
       fmt::print(out_, "{}\n", metric_line(snapshot, metric, width, false));
     }
-    fmt::print(out_, "\n{:>{}} seconds time elapsed\n", seconds(snapshot.elapsed_ns()), kValueWidth);
+    fmt::print(out_, "\n{:>{}} seconds time elapsed{}\n", seconds(snapshot.elapsed_ns()), kValueWidth,
+               run.elapsed_noise_pct ? fmt::format("  ( +- {:5.2f}% )", *run.elapsed_noise_pct) : "");
     footnotes(snapshot, rows);
   }
 
@@ -82,36 +85,47 @@ class TextRenderer final : public StatRenderer {
     return static_cast<int>(width);
   }
 
-  std::string count_line(const Snapshot& snapshot, const StatRow& row, int width, bool interval) const {
+  std::string count_line(const Snapshot& snapshot, const StatRow& row, int width, bool interval) {
     const RowFigures f = row_figures(snapshot, row, interval);
-    if (!f.series) {
-      return fmt::format("{:>{}}     {:<{}} {:<{}} # {}", "<not supported>", kValueWidth, row.event, width, "-",
-                         kCpmuWidth, row.reason);
-    }
-    const std::string cpmu = f.cpmu->identity->name.to_string();
+    if (!f.series) return not_supported_line(row.event, "-", row.reason, width);
+    const std::string& cpmu = f.cpmu_label;
     const CountValue& count = f.figures->count;
     std::string mark = !count.trusted ? kUntrustedMark : f.series->ended ? kEndedMark : "";
     if (count.state == CountState::kNotSupported) {
-      return fmt::format("{:>{}}     {:<{}} {:<{}} # {}", "<not supported>", kValueWidth, row.event, width, cpmu,
-                         kCpmuWidth, f.series->info->placement_reason);
+      return not_supported_line(row.event, cpmu, f.series->info->placement_reason, width);
     }
     if (count.state == CountState::kNotCounted || !f.figures->estimate) {
       return fmt::format("{:>{}} {:<3} {:<{}} {}", "<not counted>", kValueWidth, mark, row.event, width, cpmu);
     }
-    std::string line = fmt::format("{:>{}} {:<3} {:<{}} {:<{}}", count_value(*f.figures->estimate), kValueWidth,
-                                   mark, row.event, width, cpmu, kCpmuWidth);
+    std::string line = fmt::format("{:>{}} {:<3} {:<{}} {:<{}}", count_value(*f.figures->estimate), kValueWidth, mark,
+                                   row.event, width, cpmu, kCpmuWidth);
     if (f.figures->rate) line += fmt::format(" # {:>16}", per_second(*f.figures->rate));
+    if (!interval && row.noise_pct) line += fmt::format("  ( +- {:5.2f}% )", *row.noise_pct);
     if (f.figures->running_share && *f.figures->running_share < 1.0) {
       line += fmt::format("  ({})", percent(*f.figures->running_share));
     }
     return line;
   }
 
-  std::string metric_line(const Snapshot& snapshot, const MetricValue& metric, int width, bool interval) const {
+  std::string metric_line(const Snapshot& snapshot, const MetricValue& metric, int width, bool interval) {
+    const std::string cpmu = snapshot.sources[metric.source].identity->name.to_string();
+    if (!metric.not_supported.empty()) {
+      return not_supported_line(metric.name, cpmu, metric.not_supported, width);
+    }
     const std::optional<double> value = interval ? metric.interval_value : metric.total_value;
     const std::string shown = value ? quantity(*value, metric.unit) : "<not counted>";
     return fmt::format("{:>{}} {:<3} {:<{}} {:<{}} # metric", shown, kValueWidth, metric.trusted ? "" : kUntrustedMark,
-                       metric.name, width, snapshot.sources[metric.source].identity->name.to_string(), kCpmuWidth);
+                       metric.name, width, cpmu, kCpmuWidth);
+  }
+
+  // The reason is given the first time an event on a CPMU is shown, not on
+  // every interval line after it (perf gives it once too).
+  std::string not_supported_line(const std::string& event, const std::string& cpmu, const std::string& reason,
+                                 int width) {
+    std::string line =
+        fmt::format("{:>{}}     {:<{}} {:<{}}", "<not supported>", kValueWidth, event, width, cpmu, kCpmuWidth);
+    if (explained_.insert({event, cpmu}).second) line += " # " + reason;
+    return line;
   }
 
   void footnotes(const Snapshot& snapshot, const std::vector<StatRow>& rows) const {
@@ -123,20 +137,20 @@ class TextRenderer final : public StatRenderer {
     for (const StatRow& row : rows) {
       const RowFigures f = row_figures(snapshot, row, false);
       if (f.series && !f.figures->count.trusted) {
-        note(kUntrustedMark, fmt::format("not exact: {} {}: {}", f.cpmu->identity->name.to_string(), row.event,
-                                         f.figures->count.doubt));
+        note(kUntrustedMark, fmt::format("not exact: {} {}: {}", f.cpmu_label, row.event, f.figures->count.doubt));
       }
     }
     for (const SourceStatus& cpmu : snapshot.sources) {
       if (cpmu.health == SourceHealth::kRemoved) {
-        note(kEndedMark, fmt::format("{} was removed; its counts end there: {}", cpmu.identity->name.to_string(),
-                                     cpmu.error));
+        note(kEndedMark,
+             fmt::format("{} was removed; its counts end there: {}", cpmu.identity->name.to_string(), cpmu.error));
       }
     }
   }
 
   std::FILE* out_;
   bool interval_header_printed_ = false;
+  std::set<std::pair<std::string, std::string>> explained_;  // (event, cpmu) whose reason was shown
 };
 
 }  // namespace

@@ -150,10 +150,8 @@ Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, c
   }
   // Per term: the CPMUs its PMU prefix names, or none for an unprefixed term.
   std::vector<std::optional<std::vector<CpmuRef>>> term_cpmus;
-  bool unprefixed = false;
   for (const StatTerm& t : terms) {
     if (t.pmu.empty()) {
-      unprefixed = true;
       term_cpmus.emplace_back();
       continue;
     }
@@ -165,21 +163,13 @@ Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, c
     }
     term_cpmus.emplace_back(std::move(*found));
   }
-  if (unprefixed && !filters.any()) {
-    const StatTerm& first = *std::find_if(terms.begin(), terms.end(), [](const StatTerm& t) { return t.pmu.empty(); });
-    return Error(Errc::kInvalidArgument,
-                 fmt::format("event '{}' names no CPMU: add -a (every CPMU that can count it), -s SLOT, -m MEMDEV or "
-                             "--cpmu CPMU, or write it as CPMU/{}/",
-                             first.label, first.label));
-  }
-
   const bool narrowed = slot || memdev || !named.empty();
   auto chosen = [&](const CpmuRef& ref) {
     const DiscoveredFunction& function = machine.functions[ref.function];
     if (slot && !slot->matches(function.info.address)) return false;
     if (memdev && !memdev->matches(function, function.cpmus[ref.cpmu])) return false;
     if (!named.empty() && std::find(named.begin(), named.end(), ref) == named.end()) return false;
-    return filters.any();
+    return true;  // no filter at all: every CPMU, as -a (perf counts uncore events system-wide)
   };
 
   std::vector<StatCandidate> out;

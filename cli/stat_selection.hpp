@@ -61,9 +61,10 @@ struct StatCandidate {
 };
 
 // Every CPMU the filters and term prefixes choose, in machine order, each with
-// the terms that apply to it and their plan. Fails (kInvalidArgument) when a
-// term names no CPMU, a filter matches none, or a term without a PMU prefix
-// has no CPMU to go to because no filter was given.
+// the terms that apply to it and their plan; a term without a PMU prefix
+// and no filter goes to every CPMU, as with -a (perf counts uncore events
+// system-wide without -a). Fails (kInvalidArgument) when a term's prefix
+// names no CPMU or a filter matches none.
 Result<std::vector<StatCandidate>> plan_stat(const DiscoveredMachine& machine, const std::vector<StatTerm>& terms,
                                              const CpmuFilters& filters);
 

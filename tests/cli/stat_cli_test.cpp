@@ -88,7 +88,7 @@ TEST(StatCli, CountsEventsByNameOnTheChosenCpmu) {
 }
 
 TEST(StatCli, RawTermIsCountedAndShownAsWritten) {
-  auto run = run_cpmu(kStat + "-e vid=0x1e98,gid=0x20,mask=0x2 -s 0f:00.0 --duration 0.1");
+  auto run = run_cpmu(kStat + "-A -e vid=0x1e98,gid=0x20,mask=0x2 -s 0f:00.0 --duration 0.1");
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_NE(count_line(run.out, "vid=0x1e98,gid=0x20,mask=0x2", "0000:0f:00.0/0"), "") << run.out;
   // 0f:00.0's second CPMU has no M2S group: chosen by -s, it says why not.
@@ -113,7 +113,7 @@ TEST(StatCli, AllCountsEachEventOnEveryCpmuThatCanCountIt) {
     for (const json& row : json_lines(plan.out)) {
       if (row["placement"] != "not_supported") can.insert(row["cpmu"].get<std::string>());
     }
-    auto run = run_cpmu(kStat + "-a -j --duration 0.1 -e " + event);
+    auto run = run_cpmu(kStat + "-A -a -j --duration 0.1 -e " + event);
     ASSERT_EQ(run.status, 0) << run.err;
     for (const json& row : json_lines(run.out)) {
       if (row["type"] != "count") continue;
@@ -123,6 +123,149 @@ TEST(StatCli, AllCountsEachEventOnEveryCpmuThatCanCountIt) {
     EXPECT_GE(can.size(), 3u) << event;
     EXPECT_EQ(counted, can) << event;
   }
+}
+
+// By default an event counted on several CPMUs of one kind is one line
+// summing them (perf's merge of same-named PMUs); -A gives a line per CPMU.
+TEST(StatCli, EventOnSeveralCpmusIsMergedPerKindByDefaultAndSplitWithNoMerge) {
+  auto each = run_cpmu(kStat + "-A -a -j --duration 0.1 -e clock_ticks");
+  ASSERT_EQ(each.status, 0) << each.err;
+  std::set<std::string> all;
+  for (const json& row : json_lines(each.out)) {
+    if (row["type"] != "count") continue;
+    EXPECT_FALSE(row.contains("aggregate")) << row;
+    all.insert(row["cpmu"].get<std::string>());
+  }
+  auto merged = run_cpmu(kStat + "-a -j --duration 0.1 -e clock_ticks");
+  ASSERT_EQ(merged.status, 0) << merged.err;
+  std::set<std::string> covered;
+  int endpoint_lines = 0;
+  for (const json& row : json_lines(merged.out)) {
+    if (row["type"] != "count") continue;
+    if (!row.contains("aggregate")) {
+      covered.insert(row["cpmu"].get<std::string>());
+      continue;
+    }
+    EXPECT_TRUE(std::regex_match(row["aggregate"].get<std::string>(), std::regex("[a-z-]+:[0-9]+"))) << row;
+    EXPECT_EQ(
+        row["cpmus"].size(),
+        std::stoul(row["aggregate"].get<std::string>().substr(row["aggregate"].get<std::string>().find(':') + 1)));
+    for (const json& cpmu : row["cpmus"]) EXPECT_TRUE(covered.insert(cpmu.get<std::string>()).second) << cpmu;
+    if (row["aggregate"].get<std::string>().rfind("endpoint:", 0) == 0) {
+      ++endpoint_lines;
+      EXPECT_GE(row["cpmus"].size(), 3u) << row;
+      // Each endpoint CPMU ticks about 1 GHz over 0.1 s: the sum is several times one.
+      EXPECT_GT(row["value"].get<double>(), 2.5e8) << row;
+    }
+  }
+  EXPECT_EQ(endpoint_lines, 1) << merged.out;
+  EXPECT_EQ(covered, all) << "every CPMU in exactly one line";
+
+  auto text = run_cpmu(kStat + "-a --duration 0.1 -e clock_ticks");
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_TRUE(std::regex_search(text.out, std::regex(R"(\n +[0-9,]+ +clock_ticks +endpoint:[0-9]+ +# )"))) << text.out;
+}
+
+TEST(StatCli, PerDeviceSumsTheCpmusOfEachFunction) {
+  auto run = run_cpmu(kStat + "--per-device -x , -s 0f:00.0 -e clock_ticks --duration 0.1");
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto lines = lines_of(run.out);
+  ASSERT_EQ(lines.size(), 1u) << run.out;
+  const auto f = csv_fields(lines[0], ',');
+  EXPECT_EQ(f[0], "0000:0f:00.0");
+  EXPECT_GT(std::stod(f[1]), 1.5e8) << "two CPMUs' clocks over 0.1 s";
+  auto both = run_cpmu(kStat + "--per-device -A -s 0f:00.0 -e clock_ticks --duration 0.1");
+  EXPECT_EQ(both.status, 2) << "--per-device and -A exclude each other";
+}
+
+// As perf counts uncore events: a bare event, with or without a COMMAND,
+// counts on every CPMU that can count it, as -a does.
+TEST(StatCli, BareEventCountsOnEveryCpmuThatCanCountItWithoutAll) {
+  auto cpmus_of = [](const std::string& out) {
+    std::set<std::string> cpmus;
+    for (const json& row : json_lines(out)) {
+      if (row["type"] == "count") cpmus.insert(row["cpmu"].get<std::string>());
+    }
+    return cpmus;
+  };
+  auto all = run_cpmu(kStat + "-A -j -a --duration 0.1 -e m2s_req_memrd");
+  ASSERT_EQ(all.status, 0) << all.err;
+  auto bare = run_cpmu(kStat + "-A -j --duration 0.1 -e m2s_req_memrd");
+  ASSERT_EQ(bare.status, 0) << bare.err;
+  EXPECT_GE(cpmus_of(bare.out).size(), 3u) << bare.out;
+  EXPECT_EQ(cpmus_of(bare.out), cpmus_of(all.out));
+  auto command = run_cpmu(kStat + "-A -j -e m2s_req_memrd -- sleep 0.1");
+  ASSERT_EQ(command.status, 0) << command.err;
+  EXPECT_EQ(cpmus_of(command.out), cpmus_of(all.out));
+}
+
+// -M alone: the metric's inputs are what is counted.
+TEST(StatCli, MetricAloneCountsItsInputs) {
+  auto run = run_cpmu(kStat + "-j --duration 0.1 -M read_bandwidth --cpmu 0000:0f:00.0/0");
+  ASSERT_EQ(run.status, 0) << run.err;
+  std::set<std::string> events;
+  int metrics = 0;
+  for (const json& row : json_lines(run.out)) {
+    if (row["type"] == "count") events.insert(row["event"].get<std::string>());
+    if (row["type"] == "metric" && row["state"] == "counted") ++metrics;
+  }
+  EXPECT_EQ(events, std::set<std::string>{"s2m_drs_memdata"}) << run.out;
+  EXPECT_EQ(metrics, 1) << run.out;
+}
+
+TEST(StatCli, RepeatPrintsTheMeansOfTheRunsWithTheirSpread) {
+  auto text = run_cpmu(kStat + "-r 3 -e clock_ticks --cpmu 0000:0f:00.0/0 --duration 0.05");
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("Performance counter stats for 'system wide' (3 runs):"), std::string::npos) << text.out;
+  EXPECT_TRUE(std::regex_search(text.out,
+                                std::regex(R"(clock_ticks +0000:0f:00\.0/0 +# .*/sec  \( \+- +[0-9]+\.[0-9]{2}% \))")))
+      << text.out;
+  EXPECT_TRUE(std::regex_search(text.out, std::regex(R"(seconds time elapsed  \( \+- +[0-9]+\.[0-9]{2}% \))")))
+      << text.out;
+
+  auto csv = run_cpmu(kStat + "-r 2 -x , -e clock_ticks --cpmu 0000:0f:00.0/0 -- sleep 0.05");
+  ASSERT_EQ(csv.status, 0) << csv.err;
+  const auto lines = lines_of(csv.out);
+  ASSERT_EQ(lines.size(), 1u) << "one line of means, not one per run\n" << csv.out;
+  const auto f = csv_fields(lines[0], ',');
+  ASSERT_EQ(f.size(), 10u) << lines[0];
+  EXPECT_TRUE(std::regex_match(f[9], std::regex("[0-9]+\\.[0-9]{2}"))) << lines[0];
+
+  auto js = run_cpmu(kStat + "-r 2 -j -e clock_ticks --cpmu 0000:0f:00.0/0 --duration 0.05");
+  ASSERT_EQ(js.status, 0) << js.err;
+  EXPECT_TRUE(json_lines(js.out).at(0)["variance_pct"].is_number()) << js.out;
+
+  auto zero = run_cpmu(kStat + "-r 0 -e clock_ticks --duration 0.05");
+  EXPECT_EQ(zero.status, 2);
+  EXPECT_NE(zero.err.find("-r 0: expected at least 1 run"), std::string::npos) << zero.err;
+}
+
+TEST(StatCli, SummaryMarksTheCsvTotalsAfterIntervals) {
+  auto run = run_cpmu(kStat + "--summary -x , -I 30 --interval-count 2 -e clock_ticks --cpmu 0000:0f:00.0/0");
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto lines = lines_of(run.out);
+  ASSERT_EQ(lines.size(), 3u) << run.out;
+  EXPECT_TRUE(std::regex_match(csv_fields(lines[1], ',')[0], std::regex("0\\.[0-9]{9}"))) << lines[1];
+  EXPECT_EQ(csv_fields(lines[2], ',')[0], "summary") << lines[2];
+}
+
+TEST(StatCli, AppendAddsToTheOutputFileInsteadOfReplacingIt) {
+  const auto file = std::filesystem::temp_directory_path() / ("cpmu-stat-append-" + std::to_string(::getpid()));
+  const std::string args = "stat --sim -x , -e clock_ticks --cpmu 0000:0f:00.0/0 --duration 0.02 -o " + file.string();
+  auto lines_in_file = [&] {
+    std::ifstream in(file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return lines_of(text).size();
+  };
+  ASSERT_EQ(run_cpmu(args).status, 0);
+  ASSERT_EQ(run_cpmu(args).status, 0);
+  EXPECT_EQ(lines_in_file(), 1u) << "without --append the file is replaced";
+  ASSERT_EQ(run_cpmu(args + " --append").status, 0);
+  EXPECT_EQ(lines_in_file(), 2u);
+  std::filesystem::remove(file);
+  auto no_file = run_cpmu("stat --sim --append -e clock_ticks --duration 0.02");
+  EXPECT_EQ(no_file.status, 2);
+  EXPECT_NE(no_file.err.find("--append needs -o FILE"), std::string::npos) << no_file.err;
 }
 
 TEST(StatCli, EventNoCpmuCanCountIsNotSupportedWithTheReason) {
@@ -165,7 +308,70 @@ TEST(StatCli, CsvIntervalLinesStartWithTheTime) {
   ASSERT_EQ(lines.size(), 3u) << run.out;
   EXPECT_EQ(csv_fields(lines[0], ',').size(), 10u);
   EXPECT_TRUE(std::regex_match(csv_fields(lines[0], ',')[0], std::regex("0\\.[0-9]{9}"))) << lines[0];
-  EXPECT_EQ(csv_fields(lines[2], ',').size(), 9u) << "then the totals";
+  // Then the totals, which keep the time column (the elapsed time).
+  const auto totals = csv_fields(lines[2], ',');
+  ASSERT_EQ(totals.size(), 10u) << lines[2];
+  EXPECT_TRUE(std::regex_match(totals[0], std::regex("0\\.[0-9]{9}"))) << lines[2];
+  EXPECT_EQ(totals[1], "0000:0f:00.0/0") << lines[2];
+}
+
+TEST(StatCli, NotSupportedReasonIsPrintedOnceNotOnEveryIntervalLine) {
+  auto run = run_cpmu(kStat + "-A -I 50 --interval-count 3 -e vid=0x1e98,gid=0x20,mask=0x2 -s 0f:00.0");
+  ASSERT_EQ(run.status, 0) << run.err;
+  const std::regex unsupported(R"(<not supported> +vid=0x1e98,gid=0x20,mask=0x2 +0000:0f:00\.0/1)");
+  int lines = 0, reasons = 0;
+  for (const std::string& line : lines_of(run.out)) {
+    if (!std::regex_search(line, unsupported)) continue;
+    ++lines;
+    if (line.find("GID 0x0020") != std::string::npos) ++reasons;
+  }
+  EXPECT_EQ(lines, 4) << "three intervals and the totals\n" << run.out;
+  EXPECT_EQ(reasons, 1) << run.out;
+}
+
+TEST(StatCli, CsvMetricValuesArePlainNumbers) {
+  auto run = run_cpmu(kStat + "-x , -I 50 --interval-count 2 -M read_bandwidth -e clock_ticks --cpmu 0000:0f:00.0/0");
+  ASSERT_EQ(run.status, 0) << run.err;
+  int metrics = 0;
+  for (const std::string& line : lines_of(run.out)) {
+    const auto f = csv_fields(line, ',');
+    if (f.size() < 5 || f[4] != "read_bandwidth") continue;
+    ++metrics;
+    EXPECT_TRUE(std::regex_match(f[2], std::regex("[0-9]+(\\.[0-9]+)?"))) << line;
+    EXPECT_GE(std::stod(f[2]), 1e6) << "large enough that %g would write an exponent: " << line;
+  }
+  EXPECT_EQ(metrics, 3) << run.out;
+}
+
+// 0f:00.0/1 counts no S2M data: read_bandwidth is <not supported> there,
+// naming the input, in every format; on 0f:00.0/0 it is a value.
+TEST(StatCli, MetricWhoseInputsACpmuLacksIsNotSupportedWithTheReason) {
+  auto text = run_cpmu(kStat + "--duration 0.1 -M read_bandwidth -e clock_ticks -s 0f:00.0");
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_TRUE(std::regex_search(
+      text.out,
+      std::regex(R"(<not supported> +read_bandwidth +0000:0f:00\.0/1 +# input s2m_drs_memdata is not supported)")))
+      << text.out;
+  EXPECT_TRUE(
+      std::regex_search(text.out, std::regex(R"([0-9.]+ [kMG]?B/s +read_bandwidth +0000:0f:00\.0/0 +# metric)")))
+      << text.out;
+
+  auto csv = run_cpmu(kStat + "-x , --duration 0.1 -M read_bandwidth -e clock_ticks -s 0f:00.0");
+  ASSERT_EQ(csv.status, 0) << csv.err;
+  EXPECT_NE(csv.out.find("0000:0f:00.0/1,<not supported>,bytes_per_second,read_bandwidth,"), std::string::npos)
+      << csv.out;
+
+  auto js = run_cpmu(kStat + "-j --duration 0.1 -M read_bandwidth -e clock_ticks -s 0f:00.0");
+  ASSERT_EQ(js.status, 0) << js.err;
+  std::map<std::string, json> metric_of;
+  for (const json& row : json_lines(js.out)) {
+    if (row["type"] == "metric") metric_of[row["cpmu"].get<std::string>()] = row;
+  }
+  ASSERT_EQ(metric_of.size(), 2u) << js.out;
+  EXPECT_EQ(metric_of["0000:0f:00.0/1"]["state"], "not_supported");
+  EXPECT_NE(metric_of["0000:0f:00.0/1"]["reason"].get<std::string>().find("s2m_drs_memdata"), std::string::npos);
+  EXPECT_FALSE(metric_of["0000:0f:00.0/1"].contains("value"));
+  EXPECT_EQ(metric_of["0000:0f:00.0/0"]["state"], "counted");
 }
 
 void expect_unsigned(const json& row, const char* key) {
@@ -374,7 +580,6 @@ TEST(StatCli, BadInputExitsTwoWithAMessageNamingWhatAndWhere) {
        "event term 'cxl_pmu_mem9.0/clock_ticks/' at position 1: "
        "'cxl_pmu_mem9.0' matches no CPMU (CPMUs here: 0000:0c:00.0/0"},
       {"-e 0000:0f:00.0/7/clock_ticks/", "'0000:0f:00.0/7' matches no CPMU"},
-      {"-e clock_ticks", "event 'clock_ticks' names no CPMU: add -a"},
       {"-e clock_ticks --cpmu 0000:99:00.0/0", "--cpmu '0000:99:00.0/0' matches no CPMU"},
       {"-e clock_ticks --cpmu 0f:00.0/x", "--cpmu selector '0f:00.0/x': "},
       {"-e clock_ticks --cpmu '0f:*' --cpmu port9", "--cpmu 'port9' matches no CPMU"},
@@ -436,7 +641,7 @@ TEST(StatCli, CpmuInUseByAnotherProcessIsRefusedNamingTheHolder) {
   EXPECT_NE(chosen.err.find("process " + std::to_string(::getpid())), std::string::npos) << chosen.err;
 
   // With -a the CPMU is skipped with the same words, and the others count.
-  auto all = run_command(env, kStat + "-a -e clock_ticks --duration 0.1");
+  auto all = run_command(env, kStat + "-A -a -e clock_ticks --duration 0.1");
   EXPECT_EQ(all.status, 0) << all.err;
   EXPECT_NE(all.err.find("skipping 0000:0f:00.0/0"), std::string::npos) << all.err;
   EXPECT_EQ(count_line(all.out, "clock_ticks", "0000:0f:00.0/0"), "") << all.out;

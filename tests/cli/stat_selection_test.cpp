@@ -150,11 +150,17 @@ TEST(PlanStat, OwnedCpmuIsUnusableNamingTheOwner) {
   EXPECT_TRUE((*candidates)[0].plan) << "the plan is still shown";
 }
 
-TEST(PlanStat, TermWithoutACpmuNeedsAFilter) {
+TEST(PlanStat, TermWithoutACpmuOrFilterGoesToEveryCpmuAsWithAll) {
   DiscoveredMachine machine = sim_machine();
-  auto none = plan_stat(machine, terms("clock_ticks"), {});
-  ASSERT_FALSE(none);
-  EXPECT_NE(none.error().message().find("event 'clock_ticks' names no CPMU"), std::string::npos);
+  auto bare = plan_stat(machine, terms("clock_ticks"), {});
+  ASSERT_TRUE(bare) << bare.error().message();
+  CpmuFilters all;
+  all.all = true;
+  auto with_all = plan_stat(machine, terms("clock_ticks"), all);
+  ASSERT_TRUE(with_all);
+  EXPECT_EQ(names(*bare), names(*with_all));
+  EXPECT_EQ(bare->size(), 11u);
+  for (const StatCandidate& c : *bare) EXPECT_FALSE(c.explicit_choice) << c.name.to_string();
 }
 
 }  // namespace

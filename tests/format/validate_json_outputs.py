@@ -35,6 +35,8 @@ RUNS = [
     ("doe --sim --json", False, {"doe"}),
     ("stat --sim -o - -j -a -e clock_ticks,ddr_act,vid=0x1e98,gid=0x20,mask=0x6 -M read_bandwidth -I 30 --interval-count 2",
      True, {"count", "metric", "summary"}),
+    # 0f:00.0/1 lacks read_bandwidth's inputs: a not_supported metric line with its reason.
+    ("stat --sim -o - -j -s 0f:00.0 -e clock_ticks -M read_bandwidth --duration 0.05", True, {"count", "metric", "summary"}),
     ("stat --sim -o - -j --plan -a -e clock_ticks,ddr_act", True, {"plan"}),
 ]
 

@@ -76,6 +76,15 @@ struct CountLine {                             // type "count": an event on a CP
   std::optional<Unit> unit;                    // none for raw events
   std::optional<std::size_t> series;           // index into Snapshot::series; none: not counted anywhere
   std::string reason;                          // no series: why nothing counts it
+  // A line that sums the event over several CPMUs (perf's merge of
+  // same-named PMUs, --per-device): what it sums, shown in place of one
+  // CPMU's name ("cxl_pmu_mem*", "endpoint:3", "0000:0d:00.0"), and the CPMUs.
+  // Its series is the sum. Empty for a line of one CPMU.
+  std::string aggregate;
+  std::vector<std::string> cpmus;
+  // cpmu stat -r N: the line is the mean of N runs, and this its spread,
+  // perf's "+- x.xx%": the standard error of the mean, percent of the mean.
+  std::optional<double> noise_pct;
 };
 CPMU_API std::string encode_plan_line(const PlanLine& line);
 CPMU_API std::string encode_count_line(const Snapshot& snapshot, const CountLine& line, Scope scope);

@@ -65,8 +65,9 @@ struct MonitorOptions {
   MonitorDrive drive = MonitorDrive::kThread;
   // Derived metrics, evaluated on each CPMU that counts every input (an
   // input is a series whose event is the catalogue's code for the name, with
-  // no threshold, edge, invert or filter). Needs `catalogue`, which must
-  // outlive the monitor.
+  // no threshold, edge, invert or filter); on the other CPMUs the metric is
+  // there with MetricValue::not_supported naming the missing input. Needs
+  // `catalogue`, which must outlive the monitor.
   std::vector<MetricInfo> metrics;
   const EventCatalogue* catalogue = nullptr;
 };

@@ -117,6 +117,10 @@ struct MetricValue {
   std::optional<double> interval_value;   // over the interval (deltas)
   std::optional<double> total_value;      // over the whole run (totals)
   bool trusted = true;            // every input is trusted
+  // Why the source cannot give this metric (an input it does not count), as
+  // perf shows <not supported> rather than leaving the metric out; empty
+  // when it is evaluated.
+  std::string not_supported;
   bool operator==(const MetricValue&) const = default;
 };
 

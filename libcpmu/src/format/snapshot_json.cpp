@@ -337,10 +337,10 @@ class Reader {
   bool metric(const Json& j, const std::string& at, std::size_t sources, MetricValue& out) {
     if (!unsigned_field(j, at, "source", out.source)) return false;
     if (out.source >= sources) return fail(at + "/source", fmt::format("source {} does not exist", out.source));
-    return string_field(j, at, "name", out.name, true) &&
-           enum_field(j, at, "unit", out.unit, kAllUnits, unit_name) &&
+    return string_field(j, at, "name", out.name, true) && enum_field(j, at, "unit", out.unit, kAllUnits, unit_name) &&
            number_field(j, at, "interval_value", out.interval_value) &&
-           number_field(j, at, "total_value", out.total_value) && bool_field(j, at, "trusted", out.trusted);
+           number_field(j, at, "total_value", out.total_value) && bool_field(j, at, "trusted", out.trusted) &&
+           string_field(j, at, "not_supported", out.not_supported, false);
   }
 
   bool snapshot(const Json& j, Snapshot& out) {
@@ -403,6 +403,7 @@ std::string encode_snapshot(const Snapshot& snapshot) {
     put(mj, "interval_value", m.interval_value);
     put(mj, "total_value", m.total_value);
     mj["trusted"] = m.trusted;
+    if (!m.not_supported.empty()) mj["not_supported"] = m.not_supported;
     metrics.push_back(std::move(mj));
   }
   j["metrics"] = std::move(metrics);

@@ -21,12 +21,16 @@ Json scoped_head(const char* type, const Snapshot& snapshot, Scope scope) {
 
 void count_fields(Json& line, const Snapshot& snapshot, const CountLine& row, Scope scope) {
   const SeriesValue* series = row.series ? &snapshot.series.at(*row.series) : nullptr;
-  if (series) {
+  if (series && !row.aggregate.empty()) {
+    line["aggregate"] = row.aggregate;
+    line["cpmus"] = row.cpmus;
+  } else if (series) {
     const SourceIdentity& source = *snapshot.sources.at(series->info->source).identity;
     line["cpmu"] = source.name.to_string();
     if (!source.perf_pmu.empty()) line["perf_pmu"] = source.perf_pmu;
   }
   line["event"] = row.event;
+  if (row.noise_pct) line["variance_pct"] = *row.noise_pct;
   if (row.unit) line["unit"] = unit_name(*row.unit);
   if (!series) {
     line["state"] = count_state_name(CountState::kNotSupported);
@@ -85,9 +89,13 @@ std::string encode_metric_line(const Snapshot& snapshot, std::size_t index, Scop
   line["metric"] = metric.name;
   line["unit"] = unit_name(metric.unit);
   const std::optional<double> value = scope == Scope::kInterval ? metric.interval_value : metric.total_value;
-  line["state"] = count_state_name(value ? CountState::kCounted : CountState::kNotCounted);
+  const CountState state = !metric.not_supported.empty() ? CountState::kNotSupported
+                           : value                       ? CountState::kCounted
+                                                         : CountState::kNotCounted;
+  line["state"] = count_state_name(state);
   if (value) line["value"] = *value;
   line["trusted"] = metric.trusted;
+  if (!metric.not_supported.empty()) line["reason"] = metric.not_supported;
   return detail::line_document(line);
 }
 

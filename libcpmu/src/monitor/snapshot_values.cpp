@@ -88,19 +88,28 @@ std::vector<BoundMetric> bind_metrics(const std::vector<MetricInfo>& metrics, co
   std::vector<BoundMetric> bound;
   for (std::size_t cpmu = 0; cpmu < cpmu_count; ++cpmu) {
     for (const MetricInfo& metric : metrics) {
-      BoundMetric candidate{cpmu, &metric, {}};
+      BoundMetric candidate{cpmu, &metric, {}, {}};
       for (const std::string& name : metric.formula.names()) {
         const auto code = catalogue.resolve(name);
-        if (!code) break;
+        if (!code) {
+          candidate.not_supported = fmt::format("input {} is not in the catalogue", name);
+          break;
+        }
         EventSelection plain;
         plain.code = *code;
-        auto it = std::find_if(series.begin(), series.end(), [&](const SeriesValue& s) {
-          return s.info->source == cpmu && s.info->event == plain && s.info->placement != Placement::kNotSupported;
-        });
-        if (it == series.end()) break;
+        auto it = std::find_if(series.begin(), series.end(),
+                               [&](const SeriesValue& s) { return s.info->source == cpmu && s.info->event == plain; });
+        if (it == series.end()) {
+          candidate.not_supported = fmt::format("input {} is not counted on this CPMU", name);
+          break;
+        }
+        if (it->info->placement == Placement::kNotSupported) {
+          candidate.not_supported = fmt::format("input {} is not supported here: {}", name, it->info->placement_reason);
+          break;
+        }
         candidate.inputs.emplace_back(name, static_cast<std::size_t>(it - series.begin()));
       }
-      if (candidate.inputs.size() == metric.formula.names().size()) bound.push_back(std::move(candidate));
+      bound.push_back(std::move(candidate));
     }
   }
   return bound;
@@ -112,6 +121,10 @@ MetricValue evaluate_metric(const BoundMetric& bound, const std::vector<SeriesVa
   value.source = bound.cpmu;
   value.name = bound.metric->name;
   value.unit = bound.metric->unit;
+  if (!bound.not_supported.empty()) {
+    value.not_supported = bound.not_supported;
+    return value;
+  }
   auto input = [&](std::string_view name) -> const SeriesValue& {
     const auto it = std::find_if(bound.inputs.begin(), bound.inputs.end(),
                                  [&](const auto& in) { return in.first == name; });

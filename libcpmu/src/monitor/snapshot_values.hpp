@@ -29,9 +29,10 @@ struct BoundMetric {
   std::size_t cpmu = 0;
   const MetricInfo* metric = nullptr;
   std::vector<std::pair<std::string, std::size_t>> inputs;   // formula name -> series index
+  std::string not_supported;  // an input the CPMU does not count: the metric is shown, not evaluated
 };
 
-// Binds each metric on each CPMU that counts all its inputs (see
+// Binds each metric on each CPMU (see
 // MonitorOptions::metrics). `series_of_cpmu[c]` lists the series of CPMU c.
 std::vector<BoundMetric> bind_metrics(const std::vector<MetricInfo>& metrics, const EventCatalogue& catalogue,
                                       const std::vector<SeriesValue>& series, std::size_t cpmu_count);

@@ -101,7 +101,12 @@ Snapshot full_snapshot() {
   m.unit = Unit::kBytesPerSecond;
   m.interval_value = 2.5e9;
   m.trusted = false;
-  s.metrics = {m};
+  MetricValue lacking;
+  lacking.source = 0;
+  lacking.name = "write_bandwidth";
+  lacking.unit = Unit::kBytesPerSecond;
+  lacking.not_supported = "input m2s_rwd_memwr is not counted on this CPMU";
+  s.metrics = {m, lacking};
   return s;
 }
 

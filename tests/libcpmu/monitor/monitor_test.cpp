@@ -441,7 +441,7 @@ TEST(MonitorHistory, KeepsOnlyTheLastDepthPointsOldestFirst) {
   EXPECT_TRUE(rig.monitor->history(7).empty());
 }
 
-TEST(MonitorMetrics, EvaluatedOnlyWhereEveryInputIsCounted) {
+TEST(MonitorMetrics, EvaluatedWhereEveryInputIsCountedAndNotSupportedWithTheReasonElsewhere) {
   auto catalogue = load_event_catalogue(EventSearchPath{});
   MetricInfo read_bytes;
   read_bytes.name = "read_bandwidth";
@@ -460,12 +460,18 @@ TEST(MonitorMetrics, EvaluatedOnlyWhereEveryInputIsCounted) {
   rig.set(0, {counted(0, 2 * kIntervalNs), counted(1500, 2 * kIntervalNs)});
   rig.interval();
   auto s = rig.monitor->latest();
-  ASSERT_EQ(s->metrics.size(), 1u);
+  ASSERT_EQ(s->metrics.size(), 2u);
   EXPECT_EQ(s->metrics[0].name, "read_bandwidth");
   EXPECT_EQ(s->metrics[0].unit, Unit::kBytesPerSecond);
   EXPECT_DOUBLE_EQ(*s->metrics[0].interval_value, 500 * 64 / 0.1);
   EXPECT_DOUBLE_EQ(*s->metrics[0].total_value, 1500 * 64 / 0.2);
   EXPECT_TRUE(s->metrics[0].trusted);
+  EXPECT_EQ(s->metrics[0].not_supported, "");
+  // The CPMU lacks ddr_act: the metric is there, without values, saying why.
+  EXPECT_EQ(s->metrics[1].name, "needs_ddr");
+  EXPECT_EQ(s->metrics[1].interval_value, std::nullopt);
+  EXPECT_EQ(s->metrics[1].total_value, std::nullopt);
+  EXPECT_EQ(s->metrics[1].not_supported, "input ddr_act is not counted on this CPMU");
 }
 
 TEST(MonitorLifecycle, CreateRejectsBadOptionsAndMismatchedPlans) {
