@@ -65,12 +65,14 @@ AggregatedView average_runs(const std::vector<AggregatedView>& runs, std::option
   elapsed_noise_pct.reset();
   if (runs.size() < 2) return out;
   std::vector<double> elapsed;
+  elapsed.reserve(runs.size());
   for (const AggregatedView& run : runs) elapsed.push_back(static_cast<double>(run.snapshot.elapsed_ns()));
   const auto [mean_elapsed, elapsed_noise] = mean_and_noise(elapsed);
   elapsed_noise_pct = elapsed_noise;
   out.snapshot.timestamp_ns = out.snapshot.start_ns + static_cast<std::uint64_t>(std::llround(mean_elapsed));
   auto mean_of = [&](auto pick) {
     std::vector<double> values;
+    values.reserve(runs.size());
     for (const AggregatedView& run : runs) values.push_back(pick(run));
     return mean_and_noise(values);
   };

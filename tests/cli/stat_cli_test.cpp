@@ -113,7 +113,10 @@ TEST(StatCli, AllCountsEachEventOnEveryCpmuThatCanCountIt) {
     for (const json& row : json_lines(plan.out)) {
       if (row["placement"] != "not_supported") can.insert(row["cpmu"].get<std::string>());
     }
-    auto run = run_cpmu(kStat + "-A -a -j --duration 0.1 -e " + event);
+    std::string args = kStat;
+    args += "-A -a -j --duration 0.1 -e ";
+    args += event;
+    auto run = run_cpmu(args);
     ASSERT_EQ(run.status, 0) << run.err;
     for (const json& row : json_lines(run.out)) {
       if (row["type"] != "count") continue;
