@@ -6,21 +6,25 @@ namespace cpmu::cli {
 
 void MachineSourceOptions::add_to(CLI::App& app) {
   auto* sim = app.add_flag("--sim", sim_, "Use the built-in simulated CXL machine");
-  auto* topology = app.add_option("--topology", topology_file_,
-                                  "Use the simulated CXL machine described by the topology JSON FILE")
-                       ->type_name("FILE");
-  auto* dump = app.add_option("--dump", dump_file_, "Read config space from FILE (lspci -xxxx text)")
-                   ->type_name("FILE");
-  auto* sysfs = app.add_option("--sysfs", sysfs_root_, "PCI sysfs tree to read instead of /sys/bus/pci")
-                    ->type_name("DIR");
+  auto* topology =
+      app.add_option("--topology", topology_file_, "Use the simulated CXL machine described by the topology JSON FILE")
+          ->type_name("FILE");
+  auto* dump =
+      app.add_option("--dump", dump_file_, "Read config space from FILE (lspci -xxxx text)")->type_name("FILE");
+  auto* sysfs =
+      app.add_option("--sysfs", sysfs_root_, "PCI sysfs tree to read instead of /sys/bus/pci")->type_name("DIR");
   sim->excludes(topology)->excludes(dump)->excludes(sysfs);
   topology->excludes(dump)->excludes(sysfs);
   dump->excludes(sysfs);
-  cxl_ = app.add_option("--cxl-sysfs", roots_.cxl, "Where the kernel's CXL bus is (default /sys/bus/cxl)")
-             ->type_name("DIR");
-  event_source_ = app.add_option("--event-source-sysfs", roots_.event_source,
-                                 "Where the kernel's perf PMUs are (default /sys/bus/event_source)")
-                      ->type_name("DIR");
+  // Whether they were given is kept here, not asked of the options later:
+  // the CLI::App (and its options) may be gone by session_options().
+  app.add_option("--cxl-sysfs", roots_.cxl, "Where the kernel's CXL bus is (default /sys/bus/cxl)")
+      ->type_name("DIR")
+      ->each([this](const std::string&) { cxl_given_ = true; });
+  app.add_option("--event-source-sysfs", roots_.event_source,
+                 "Where the kernel's perf PMUs are (default /sys/bus/event_source)")
+      ->type_name("DIR")
+      ->each([this](const std::string&) { event_source_given_ = true; });
 }
 
 SessionOptions MachineSourceOptions::session_options() const {
@@ -38,7 +42,7 @@ SessionOptions MachineSourceOptions::session_options() const {
   }
   // The running machine always has kernel views; another machine only the
   // ones named here.
-  if (source.backend == "linux" || cxl_->count() > 0 || event_source_->count() > 0) options.kernel = roots_;
+  if (source.backend == "linux" || cxl_given_ || event_source_given_) options.kernel = roots_;
   return options;
 }
 

@@ -11,8 +11,7 @@
 
 namespace CLI {
 class App;
-class Option;
-}
+}  // namespace CLI
 
 namespace cpmu::cli {
 
@@ -31,8 +30,8 @@ class MachineSourceOptions {
   std::string dump_file_;
   std::string sysfs_root_;
   SysfsRoots roots_;
-  CLI::Option* cxl_ = nullptr;
-  CLI::Option* event_source_ = nullptr;
+  bool cxl_given_ = false;           // --cxl-sysfs
+  bool event_source_given_ = false;  // --event-source-sysfs
 };
 
 }  // namespace cpmu::cli
