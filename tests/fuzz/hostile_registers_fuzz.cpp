@@ -44,6 +44,7 @@ struct Hostility {
   std::uint64_t next() {
     std::uint64_t x = 0;
     const std::size_t n = size < 8 ? size : 8;
+    if (n == 0) return 0;  // an empty input: data may be null
     std::memcpy(&x, data, n);
     data += n;
     size -= n;
