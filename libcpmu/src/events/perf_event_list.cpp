@@ -56,14 +56,17 @@ Result<std::vector<PerfEventListPart>> split_perf_event_list(std::string_view te
   };
   unsigned groups = 0;
   std::size_t start = 0;  // of the part being gathered
-  std::optional<std::size_t> open;
+  // Where the open group began; npos outside a group (not an optional:
+  // GCC at -O1 warns of it as maybe uninitialised).
+  constexpr std::size_t kNone = std::string_view::npos;
+  std::size_t open = kNone;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == ':' && i > 0 && (text[i - 1] == '/' || text[i - 1] == '}')) {
       if (auto s = check_modifiers(text, i); !s) return s.error();
     }
     if (c == '{') {
-      if (open) return at(i, "'{' inside a group: groups do not nest");
+      if (open != kNone) return at(i, "'{' inside a group: groups do not nest");
       // Before '{': the start of the list or a ',' (which is dropped).
       std::size_t before = i;
       while (before > start && is_space(text[before - 1])) --before;
@@ -74,12 +77,12 @@ Result<std::vector<PerfEventListPart>> split_perf_event_list(std::string_view te
       open = i;
       start = i + 1;
     } else if (c == '}') {
-      if (!open) return at(i, "'}' without a '{'");
+      if (open == kNone) return at(i, "'}' without a '{'");
       bool empty = true;
       for (std::size_t k = start; k < i; ++k) empty = empty && is_space(text[k]);
-      if (empty) return at(*open, "an empty group '{}'");
+      if (empty) return at(open, "an empty group '{}'");
       part(start, i, groups++);
-      open.reset();
+      open = kNone;
       // After '}': the end of the list or a ',' (which is dropped).
       std::size_t after = i + 1;
       while (after < text.size() && is_space(text[after])) ++after;
@@ -95,7 +98,7 @@ Result<std::vector<PerfEventListPart>> split_perf_event_list(std::string_view te
       }
     }
   }
-  if (open) return at(*open, "'{' is never closed");
+  if (open != kNone) return at(open, "'{' is never closed");
   part(start, text.size(), std::nullopt);
   return parts;
 }
