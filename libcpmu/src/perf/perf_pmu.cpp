@@ -9,6 +9,7 @@
 #include <bit>
 #include <charconv>
 
+#include "cpmu/printable_text.hpp"
 #include "events/lexical.hpp"
 
 namespace cpmu {
@@ -113,6 +114,14 @@ std::string PerfFormatField::describe() const {
 }
 
 Result<PerfFormatField> parse_perf_format(std::string_view name, std::string_view text) {
+  // The name is what an event string writes (name=value): only what the
+  // term syntax can spell, or describe() would write terms nothing reads.
+  if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      })) {
+    return Error(Errc::kMalformed,
+                 fmt::format("format '{}': not a term name (letters, digits and _ only)", printable(name)));
+  }
   PerfFormatField field;
   field.name = std::string(name);
   const std::string_view body = trim(text);
